@@ -1,0 +1,123 @@
+"""The contract between the host and connector plugins.
+
+Every hook is named ``connector_*``. A plugin is a module or object with functions
+decorated by :data:`hookimpl`, registered through the ``connector_core`` entry-point
+group (or passed to ``Host(plugins=[...])``). A hook implementation may accept any
+subset of a hook's arguments, by name.
+
+Dispatch rules the host enforces, so that plugins need no boilerplate:
+
+- Each connector id has exactly one owner: the plugin whose manifest declares it.
+- Hooks that take a ``connector_id`` are called on the owner only. Plugins that own
+  no connector (auditing, policy, timing plugins) see every call, which is what makes
+  hook wrappers useful for cross-cutting concerns.
+- The operations a manifest declares and the implementations its owner provides must
+  match both ways, or the plugin fails to load.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING, Any, Union
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .connection import Connection, RunContext
+    from .results import Option, TestResult
+
+PROJECT = "connector_core"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+#: Where a manifest comes from: a file path or an ``importlib.resources`` file.
+ManifestSource = Union[str, os.PathLike, Traversable]
+
+#: An operation implementation: ``fn(connection, params, context) -> result``, or
+#: ``"package.module:function"``, imported the first time the operation runs (so that
+#: listing connectors and drawing forms never imports operation code or boto3).
+#: The result is a mapping matching the manifest's ``output``, or, for operations whose
+#: output is declared ``stream: true``, an iterable of such mappings.
+OperationImpl = Union[Callable[..., Any], str]
+
+
+@hookspec
+def connector_manifests() -> Iterable[ManifestSource]:
+    """Declare the connectors (and shared fragments) this plugin provides.
+
+    Called once, when the host loads plugins. Return the YAML manifest files; a
+    document with ``kind: fragment`` is a shared fragment other manifests may
+    ``extends``. The plugin that returns a connector manifest owns that connector id;
+    two plugins declaring the same id is a load error naming both.
+
+    :return: manifest sources. ``None`` or an empty list: this plugin declares nothing
+        (an auditing plugin, say).
+    """
+
+
+@hookspec(firstresult=True)
+def connector_implementations(connector_id: str) -> Mapping[str, OperationImpl] | None:
+    """Provide the implementations of a connector's declared operations.
+
+    Called on the owning plugin only, once at load time (to check that declared and
+    implemented operations match) and cached. Must be cheap and must not import
+    vendor SDKs: give ``"module:function"`` strings for lazy import.
+
+    :param connector_id: the connector, for plugins that own several.
+    :return: operation id -> implementation. Each implementation is called as
+        ``fn(connection, params, context)`` with validated ``params``.
+    """
+
+
+@hookspec(firstresult=True)
+def connector_run(
+    connector_id: str,
+    operation: str,
+    connection: Connection,
+    params: Mapping[str, Any],
+    context: RunContext,
+) -> Any:
+    """Run one operation. The interception point for cross-cutting concerns.
+
+    The host implements this hook itself (it calls the owner's implementation), so
+    plugins normally do not. Implement it as a wrapper (``@hookimpl(wrapper=True)``)
+    to audit, time, rate-limit or refuse operation runs: the wrapper sees every run
+    of every connector, with validated params, and the result or the exception.
+
+    :return: the implementation's raw result; the host validates it against the
+        manifest's output afterwards.
+    """
+
+
+@hookspec(firstresult=True)
+def connector_test_connection(
+    connector_id: str, connection: Connection, context: RunContext
+) -> TestResult | None:
+    """Check that a connection works ("Test connection" in a UI).
+
+    Called on the owning plugin only. Expected failures (a wrong key, a missing
+    bucket, a wrong region) are not exceptions: return a
+    :class:`~connector_core.TestResult` with one :class:`~connector_core.Check` per
+    check, each failed check saying what to do.
+
+    :return: the result. ``None``: the plugin has no test; the host reports that the
+        connection validated but was not tested.
+    """
+
+
+@hookspec(firstresult=True)
+def connector_options(
+    connector_id: str, connection: Connection, field: str, context: RunContext
+) -> Iterable[Option] | None:
+    """Fill a dynamic option list (a dropdown of buckets or event buses).
+
+    Called on the owning plugin only, for a field whose manifest says
+    ``options: dynamic``. ``field`` is the field's key, or ``OPERATION.FIELD`` for an
+    operation input field.
+
+    :return: the options. ``None``: this plugin does not fill that field (an error
+        for the host, since the manifest promised it).
+    """

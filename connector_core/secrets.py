@@ -1,0 +1,223 @@
+"""Secret values: a type that never shows its value, references, and log masking.
+
+A :class:`Secret` holds either a literal value or a reference to one
+(``{"$env": "NAME"}`` or ``{"$file": "/path"}``). References are resolved only when
+:meth:`Secret.reveal` is called, i.e. at the moment a value is really needed.
+``repr``, ``str``, ``format`` and JSON encoding never show the value.
+
+:class:`SecretMasker` is a log filter that replaces every value it has been told about
+with ``**********`` in every log record, including records from third-party libraries
+(botocore's DEBUG logs print request bodies and credential responses).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import SecretReferenceError
+
+MASK = "**********"
+
+# Values shorter than this are not masked in logs: masking "a" would garble every record.
+_MIN_MASKED_LENGTH = 4
+
+
+class Secret:
+    """A secret string. Use :meth:`reveal` to obtain the value; nothing else shows it."""
+
+    __slots__ = ("_value", "_env", "_file", "_on_reveal")
+
+    def __init__(
+        self,
+        value: str | None = None,
+        *,
+        env: str | None = None,
+        file: str | os.PathLike | None = None,
+    ) -> None:
+        if sum(x is not None for x in (value, env, file)) != 1:
+            raise TypeError("Secret takes exactly one of: a value, env=NAME, file=PATH")
+        self._value = value
+        self._env = env
+        self._file = os.fspath(file) if file is not None else None
+        self._on_reveal: Callable[[str], None] | None = None
+
+    @classmethod
+    def from_input(cls, raw: Any) -> Secret:
+        """Build a Secret from a literal string or a ``{$env: NAME}`` / ``{$file: PATH}`` map."""
+        if isinstance(raw, Secret):
+            return raw
+        if isinstance(raw, str):
+            return cls(raw)
+        if is_reference(raw):
+            ((kind, target),) = raw.items()
+            return cls(env=target) if kind == "$env" else cls(file=target)
+        raise TypeError("a secret is a string or a {$env: NAME} / {$file: PATH} reference")
+
+    @property
+    def is_reference(self) -> bool:
+        return self._value is None
+
+    def describe(self) -> str:
+        """A safe description: the mask, or where the value comes from."""
+        if self._env is not None:
+            return f"$env:{self._env}"
+        if self._file is not None:
+            return f"$file:{self._file}"
+        return MASK
+
+    def to_storage(self) -> Any:
+        """What a host stores: the reference itself, or the literal (the host encrypts it)."""
+        if self._env is not None:
+            return {"$env": self._env}
+        if self._file is not None:
+            return {"$file": self._file}
+        return self._value
+
+    def bind(self, on_reveal: Callable[[str], None]) -> Secret:
+        """Call ``on_reveal(value)`` whenever the value is revealed (used to mask logs)."""
+        self._on_reveal = on_reveal
+        if self._value is not None:
+            on_reveal(self._value)
+        return self
+
+    def reveal(self) -> str:
+        """The value. Resolves a reference now; raises :class:`SecretReferenceError` if it can't."""
+        value = self._value
+        if value is None and self._env is not None:
+            value = os.environ.get(self._env)
+            if value is None:
+                raise SecretReferenceError(
+                    f"environment variable {self._env} is not set",
+                    hint=f"set {self._env} in the host's environment or store the value itself",
+                )
+        elif value is None:
+            try:
+                value = Path(self._file).read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError as exc:
+                raise SecretReferenceError(
+                    f"cannot read secret file {self._file}: {exc.strerror}",
+                    hint="check the path and that the host may read it",
+                ) from None
+        if self._on_reveal is not None:
+            self._on_reveal(value)
+        return value
+
+    def __repr__(self) -> str:
+        return f"Secret({self.describe()!r})"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.describe(), spec)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return self.to_storage() == other.to_storage()
+
+    def __hash__(self) -> int:
+        return hash(("Secret", repr(self.to_storage())))
+
+    def __reduce__(self):  # pickling would carry the value out of the process
+        raise TypeError("Secret values cannot be pickled")
+
+
+def is_reference(raw: Any) -> bool:
+    """True for ``{"$env": "NAME"}`` or ``{"$file": "PATH"}`` with a non-empty string target."""
+    return (
+        isinstance(raw, Mapping)
+        and len(raw) == 1
+        and next(iter(raw)) in ("$env", "$file")
+        and isinstance(next(iter(raw.values())), str)
+        and bool(next(iter(raw.values())))
+    )
+
+
+class SecretJSONEncoder(json.JSONEncoder):
+    """JSON encoder that writes secrets as their safe description."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Secret):
+            return o.describe()
+        if isinstance(o, (bytes, bytearray)):
+            return o.decode("utf-8", "replace")
+        if hasattr(o, "isoformat"):
+            return o.isoformat()
+        return super().default(o)
+
+
+def dumps(value: Any, **kwargs: Any) -> str:
+    """``json.dumps`` that never shows a secret."""
+    return json.dumps(value, cls=SecretJSONEncoder, **kwargs)
+
+
+class SecretMasker(logging.Filter):
+    """Masks every known secret value in log records.
+
+    Attach it to handlers with ``handler.addFilter(masker)``, or call :meth:`install`
+    to mask every record created in the process, whichever handler later sees it
+    (this also covers handlers added after installation, such as pytest's).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        self._previous_factory: Callable[..., logging.LogRecord] | None = None
+
+    def add(self, value: str) -> None:
+        """Remember a value to mask. Short values are ignored (they would garble logs)."""
+        if isinstance(value, str) and len(value) >= _MIN_MASKED_LENGTH and value not in self._values:
+            with self._lock:
+                self._values = self._values | {value}
+
+    def mask(self, text: str) -> str:
+        # Longest first, so a value containing another is masked whole.
+        for value in sorted(self._values, key=len, reverse=True):
+            if value in text:
+                text = text.replace(value, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self._mask_record(record)
+        return True
+
+    def _mask_record(self, record: logging.LogRecord) -> None:
+        if not self._values:
+            return
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's problem, not ours
+            return
+        masked = self.mask(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self.mask(text)
+
+    def install(self) -> None:
+        """Mask every log record created from now on, in this process (idempotent)."""
+        if self._previous_factory is not None:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            self._mask_record(record)
+            return record
+
+        self._previous_factory = previous
+        logging.setLogRecordFactory(factory)
+
+    def uninstall(self) -> None:
+        if self._previous_factory is not None:
+            logging.setLogRecordFactory(self._previous_factory)
+            self._previous_factory = None
