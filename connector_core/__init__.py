@@ -1,0 +1,61 @@
+"""connector_core: a connector framework for integration platforms.
+
+The public API is exactly ``__all__``. See README.md and docs/.
+"""
+
+from .connection import Connection, RunContext
+from .errors import (
+    AccessDeniedError,
+    AuthenticationError,
+    ConfigurationError,
+    ConnectorError,
+    ManifestError,
+    NotFoundError,
+    OperationError,
+    PluginLoadError,
+    RetryableError,
+    SecretReferenceError,
+    ThrottledError,
+    UnavailableError,
+    ValidationError,
+    WrongRegionError,
+)
+from .hookspecs import hookimpl, hookspec
+from .host import Host
+from .manifest import Manifest
+from .registry import LoadFailure, PluginInfo
+from .results import Check, Option, TestResult
+from .secrets import Secret, SecretMasker
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccessDeniedError",
+    "AuthenticationError",
+    "Check",
+    "ConfigurationError",
+    "Connection",
+    "ConnectorError",
+    "Host",
+    "LoadFailure",
+    "Manifest",
+    "ManifestError",
+    "NotFoundError",
+    "OperationError",
+    "Option",
+    "PluginInfo",
+    "PluginLoadError",
+    "RetryableError",
+    "RunContext",
+    "Secret",
+    "SecretMasker",
+    "SecretReferenceError",
+    "TestResult",
+    "ThrottledError",
+    "UnavailableError",
+    "ValidationError",
+    "WrongRegionError",
+    "hookimpl",
+    "hookspec",
+    "__version__",
+]

@@ -166,6 +166,22 @@ class SecretMasker(logging.Filter):
     (this also covers handlers added after installation, such as pytest's).
     """
 
+    _process: SecretMasker | None = None
+    _process_lock = threading.Lock()
+
+    @classmethod
+    def for_process(cls) -> SecretMasker:
+        """The process's masker, installed on first use.
+
+        Logging is process-wide, so its masker is too: every host shares it, and
+        creating many hosts does not stack log-record factories.
+        """
+        with cls._process_lock:
+            if cls._process is None:
+                cls._process = cls()
+                cls._process.install()
+            return cls._process
+
     def __init__(self) -> None:
         super().__init__()
         self._values: set[str] = set()

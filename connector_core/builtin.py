@@ -1,0 +1,24 @@
+"""The host's own plugin: shared fragments, and the default ``connector_run``."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from .hookspecs import hookimpl
+
+
+class CorePlugin:
+    """Registered by every :class:`~connector_core.Host` under the name ``connector_core.core``."""
+
+    def __init__(self, run_implementation) -> None:
+        self._run_implementation = run_implementation
+
+    @hookimpl
+    def connector_manifests(self):
+        # Shared fragments any connector may `extends`, e.g. aws.credentials.
+        return [files("connector_manifests") / "aws_credentials.yaml"]
+
+    @hookimpl(trylast=True)
+    def connector_run(self, connector_id, operation, connection, params, context) -> Any:
+        return self._run_implementation(connector_id, operation, connection, params, context)

@@ -1,0 +1,266 @@
+"""The Host: the typed façade an iPaaS host uses. Nothing else calls ``pm.hook`` directly."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from .builtin import CorePlugin
+from .connection import Connection, ProgressCallback, RunContext, SharedObjects
+from .errors import ConnectorError, NotFoundError, OperationError, ValidationError
+from .forms import connection_form, operation_form
+from .manifest import Manifest, Section
+from .registry import LoadFailure, PluginInfo, Registry, resolve_implementation
+from .results import Check, Option, TestResult
+from .secrets import Secret, SecretMasker
+
+log = logging.getLogger(__name__)
+
+#: Host settings and their defaults. Unknown keys are allowed (plugins may define theirs).
+DEFAULT_SETTINGS: Mapping[str, Any] = {
+    "aws.allow_loopback_endpoints": False,
+    "aws.allow_private_endpoints": False,
+    "aws.allow_default_chain": False,
+    "aws.connect_timeout": 5,
+    "aws.read_timeout": 30,
+    "aws.max_attempts": 3,
+    "aws.max_clients": 128,
+}
+
+
+class Host:
+    """Loads connector plugins and runs them.
+
+    ``Host(plugins=[...])`` registers exactly the plugins given (tests, embedding);
+    :meth:`Host.discover` loads every plugin of the ``connector_core`` entry-point group.
+    A plugin that fails to load is reported by :meth:`load_failures`; the others work.
+    A host is thread-safe: many threads may ``run`` and ``test`` at once.
+    """
+
+    def __init__(
+        self,
+        plugins: Iterable[object] = (),
+        *,
+        settings: Mapping[str, Any] | None = None,
+        entry_points: bool = False,
+    ) -> None:
+        self.settings: Mapping[str, Any] = {**DEFAULT_SETTINGS, **(settings or {})}
+        self._registry = Registry()
+        self._registry.register(CorePlugin(self._run_implementation), name="connector_core.core")
+        if entry_points:
+            self._registry.register_entry_points()
+        for plugin in plugins:
+            self._registry.register(plugin)
+        self._registry.finish()
+        self._masker = SecretMasker.for_process()
+        self._shared = SharedObjects()
+        self._validators: dict[tuple[str, str, str], Any] = {}
+        self._resolved: dict[tuple[str, str], Callable[..., Any]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def discover(cls, plugins: Iterable[object] = (), *, settings: Mapping[str, Any] | None = None) -> Host:
+        """A host with every plugin registered under the ``connector_core`` entry-point group."""
+        return cls(plugins, settings=settings, entry_points=True)
+
+    # -- what is loaded -----------------------------------------------------------------
+
+    def connectors(self) -> list[Manifest]:
+        """The loaded connectors' manifests, by id."""
+        return [self._registry.manifests[k] for k in sorted(self._registry.manifests)]
+
+    def manifest(self, connector_id: str) -> Manifest:
+        try:
+            return self._registry.manifests[connector_id]
+        except KeyError:
+            known = ", ".join(sorted(self._registry.manifests)) or "none"
+            failed = [f for f in self._registry.failures if connector_id in f.reason]
+            hint = f"its plugin failed to load: {failed[0].reason}" if failed else f"loaded connectors: {known}"
+            raise NotFoundError(f"no connector {connector_id!r}", hint=hint) from None
+
+    def load_failures(self) -> list[LoadFailure]:
+        return list(self._registry.failures)
+
+    def plugins(self) -> list[PluginInfo]:
+        return self._registry.plugins()
+
+    # -- forms and connections ----------------------------------------------------------
+
+    def form(self, connector_id: str, operation: str | None = None) -> dict[str, Any]:
+        """JSON Schema (draft 2020-12) + UI schema for the connection, or an operation's input."""
+        manifest = self.manifest(connector_id)
+        if operation is None:
+            return copy.deepcopy(connection_form(manifest))
+        self._operation(manifest, operation)
+        return copy.deepcopy(operation_form(manifest, operation))
+
+    def connect(self, connector_id: str, values: Mapping[str, Any], name: str | None = None) -> Connection:
+        """Validate connection values; a :class:`Connection`, or a ValidationError listing every bad field."""
+        manifest = self.manifest(connector_id)
+        validated = self._validator(connector_id, "", "connection", manifest.connection).load(values)
+        _bind_secrets(validated, self._masker.add)
+        return Connection(connector_id, validated, name=name)
+
+    # -- running ------------------------------------------------------------------------
+
+    def test(self, connection: Connection) -> TestResult:
+        """"Test connection": the owner's checks; expected failures are failed checks, not exceptions."""
+        connection = self._check_connection(connection)
+        context = self._context(connection.connector_id, None, None)
+        hook = self._registry.owner_hook("connector_test_connection", connection.connector_id)
+        try:
+            result = hook(connector_id=connection.connector_id, connection=connection, context=context)
+        except ConnectorError as exc:
+            return TestResult.from_checks([Check.failed("test", exc.message, exc.hint)])
+        except Exception as exc:
+            log.exception("test-connection hook of %s failed", connection.connector_id)
+            return TestResult.from_checks([Check.failed(
+                "test", f"the connector's test failed unexpectedly: {type(exc).__name__}",
+                "report this to the plugin's author")])
+        if result is None:
+            return TestResult.from_checks([
+                Check.passed("validation", "the connection's values are valid"),
+                Check.skipped("test", "this connector has no connection test"),
+            ])
+        if not isinstance(result, TestResult):
+            raise OperationError("connector_test_connection must return a TestResult",
+                                 connector=connection.connector_id)
+        return result
+
+    def run(
+        self,
+        connection: Connection,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> Any:
+        """Run an operation: validated params in, validated result out.
+
+        Returns the result mapping, or for operations whose output is declared
+        ``stream: true`` an iterator of item mappings, validated as they arrive.
+        """
+        connection = self._check_connection(connection)
+        connector_id = connection.connector_id
+        manifest = self.manifest(connector_id)
+        op = self._operation(manifest, operation)
+        missing = [k for k in op.requires_connection if connection.get(k) in (None, "")]
+        if missing:
+            raise ValidationError(
+                {f"connection.{k}": [f"is required for {operation}"] for k in missing},
+                hint="edit the connection and fill in " + ", ".join(missing), connector=connector_id)
+        clean = self._validator(connector_id, operation, "input", op.input).load(params or {})
+        context = self._context(connector_id, operation, progress)
+        hook = self._registry.owner_hook("connector_run", connector_id)
+        try:
+            result = hook(connector_id=connector_id, operation=operation, connection=connection,
+                          params=clean, context=context)
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise self._unexpected(exc, connector_id, operation) from exc
+        output = self._validator(connector_id, operation, "output", op.output)
+        if op.output.stream:
+            return self._validated_stream(result, output, connector_id, operation)
+        return self._validated_output(result, output, connector_id, operation)
+
+    def options(self, connection: Connection, field: str) -> list[Option]:
+        """A dynamic option list: ``field`` is a connection field or ``OPERATION.FIELD``."""
+        connection = self._check_connection(connection)
+        manifest = self.manifest(connection.connector_id)
+        section: Section = manifest.connection
+        if "." in field:
+            op_id, _, key = field.partition(".")
+            section = self._operation(manifest, op_id).input
+        else:
+            key = field
+        if key not in section.keys or not section.field(key).dynamic_options:
+            raise ValidationError({field: ["has no dynamic options (the manifest says `options: dynamic`)"]},
+                                  connector=connection.connector_id)
+        context = self._context(connection.connector_id, None, None)
+        hook = self._registry.owner_hook("connector_options", connection.connector_id)
+        try:
+            options = hook(connector_id=connection.connector_id, connection=connection, field=field,
+                           context=context)
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise self._unexpected(exc, connection.connector_id, f"options for {field}") from exc
+        if options is None:
+            raise OperationError(f"the plugin does not fill the options of {field!r}",
+                                 hint="report this to the plugin's author", connector=connection.connector_id)
+        return [o if isinstance(o, Option) else Option(*o) for o in options]
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _check_connection(self, connection: Connection) -> Connection:
+        if not isinstance(connection, Connection):
+            raise TypeError("expected a Connection from Host.connect()")
+        self.manifest(connection.connector_id)
+        return connection
+
+    def _operation(self, manifest: Manifest, operation: str):
+        try:
+            return manifest.operation(operation)
+        except KeyError:
+            raise NotFoundError(f"no operation {operation!r}",
+                                hint="operations: " + ", ".join(manifest.operation_ids),
+                                connector=manifest.id) from None
+
+    def _validator(self, connector_id: str, operation: str, what: str, section: Section):
+        key = (connector_id, operation, what)
+        validator = self._validators.get(key)
+        if validator is None:
+            from .validation import SectionValidator  # marshmallow: only when validating
+
+            validator = self._validators[key] = SectionValidator(section, connector=connector_id, what=what)
+        return validator
+
+    def _context(self, connector_id: str, operation: str | None, progress) -> RunContext:
+        return RunContext(connector_id, operation, self.settings, self._shared, self._masker, progress)
+
+    def _run_implementation(self, connector_id, operation, connection, params, context) -> Any:
+        key = (connector_id, operation)
+        fn = self._resolved.get(key)
+        if fn is None:
+            impl = self._registry.implementations[connector_id][operation]
+            fn = self._resolved[key] = resolve_implementation(impl, connector_id)
+        return fn(connection, params, context)
+
+    def _validated_output(self, result, validator, connector_id, operation) -> dict[str, Any]:
+        try:
+            return validator.load(result if result is not None else {})
+        except ValidationError as exc:
+            raise OperationError(
+                f"{operation} returned a result that does not match its manifest: {exc.message}",
+                hint="this is a bug in the plugin; report it to its author", connector=connector_id) from None
+
+    def _validated_stream(self, result, validator, connector_id, operation) -> Iterator[dict[str, Any]]:
+        try:
+            for item in result:
+                yield self._validated_output(item, validator, connector_id, operation)
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise self._unexpected(exc, connector_id, operation) from exc
+
+    def _unexpected(self, exc: Exception, connector_id: str, what: str) -> OperationError:
+        log.debug("unexpected error in %s %s", connector_id, what, exc_info=True)
+        return OperationError(
+            f"{what} failed: {type(exc).__name__}: {self._masker.mask(str(exc))}",
+            hint="run with --traceback for details; report it to the plugin's author if it persists",
+            connector=connector_id)
+
+
+def _bind_secrets(value: Any, on_reveal: Callable[[str], None]) -> None:
+    if isinstance(value, Secret):
+        value.bind(on_reveal)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            _bind_secrets(v, on_reveal)
+    elif isinstance(value, list):
+        for v in value:
+            _bind_secrets(v, on_reveal)

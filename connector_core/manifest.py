@@ -1,0 +1,197 @@
+"""The manifest model: connectors, sections, fields, rules and operations.
+
+The classes here are plain, immutable-by-convention data. :mod:`.manifest_loader`
+builds them from YAML after checking every key; :mod:`.forms` and :mod:`.validation`
+turn them into JSON Schema and marshmallow schemas.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+FIELD_TYPES = (
+    "string", "text", "secret", "integer", "number", "boolean", "enum",
+    "url", "list", "object", "keyvalue", "json",
+)
+STRING_TYPES = ("string", "text", "secret", "url", "enum")
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    caption: str
+
+
+def same_json_value(a: Any, b: Any) -> bool:
+    """JSON equality: booleans are not numbers, but 1 == 1.0 (as JSON Schema's ``const``)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``{field, equals}``, ``{field, in}`` or ``{field, present}`` on a sibling field."""
+
+    field: str
+    op: str  # "equals" | "in" | "present"
+    value: Any
+
+    def holds(self, values: dict) -> bool:
+        present = self.field in values and values[self.field] is not None
+        if self.op == "present":
+            return present == bool(self.value)
+        if not present:
+            return False
+        actual = values[self.field]
+        if self.op == "equals":
+            return same_json_value(actual, self.value)
+        return any(same_json_value(actual, v) for v in self.value)
+
+    def describe(self) -> str:
+        if self.op == "present":
+            return f"{self.field} is {'given' if self.value else 'not given'}"
+        if self.op == "equals":
+            return f"{self.field} is {self.value!r}"
+        return f"{self.field} is one of {', '.join(repr(v) for v in self.value)}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    when: Condition | None = None
+    require: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+    show: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+
+    def fields(self) -> tuple[str, ...]:
+        named = self.require + self.forbid + self.show + self.one_of + self.any_of
+        return named + ((self.when.field,) if self.when else ())
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    type: str
+    help: str | None = None
+    placeholder: str | None = None
+    default: Any = MISSING
+    required: bool = False
+    order: int | None = None
+    group: str | None = None
+    advanced: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[Choice, ...] = ()
+    choices_from: str | None = None
+    dynamic_options: bool = False
+    schemes: tuple[str, ...] = ("http", "https")
+    items: Field | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    section: Section | None = None  # for object fields
+
+    @property
+    def is_secret(self) -> bool:
+        return self.type == "secret"
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not MISSING
+
+    @property
+    def effective_min_length(self) -> int | None:
+        """String-like fields are never empty unless the manifest says ``min_length: 0``."""
+        if self.type in STRING_TYPES and self.type != "enum":
+            return 1 if self.min_length is None else self.min_length
+        return self.min_length
+
+    def compiled_pattern(self) -> re.Pattern | None:
+        return _compile(self.pattern) if self.pattern else None
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    fields: tuple[Field, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    groups: tuple[Group, ...] = ()
+    stream: bool = False
+
+    def field(self, key: str) -> Field:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    def show_conditions(self, key: str) -> tuple[Condition, ...]:
+        """Conditions under which ``key`` is shown; empty means always shown."""
+        return tuple(r.when for r in self.rules if key in r.show and r.when is not None)
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    label: str
+    description: str | None = None
+    requires_connection: tuple[str, ...] = ()
+    iam_actions: tuple[str, ...] = ()
+    input: Section = field(default_factory=Section)
+    output: Section = field(default_factory=Section)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    id: str
+    kind: str
+    name: str
+    version: str
+    description: str | None
+    extends: tuple[str, ...]
+    connection: Section
+    operations: tuple[Operation, ...]
+    source: str = "<string>"
+
+    def operation(self, op_id: str) -> Operation:
+        for op in self.operations:
+            if op.id == op_id:
+                return op
+        raise KeyError(op_id)
+
+    @property
+    def operation_ids(self) -> tuple[str, ...]:
+        return tuple(op.id for op in self.operations)
+
+    def summary(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "fields": [f.key for f in self.connection.fields],
+            "operations": list(self.operation_ids),
+        }
+
+
+@functools.lru_cache(maxsize=2048)
+def _compile(pattern: str) -> re.Pattern:
+    return re.compile(pattern)

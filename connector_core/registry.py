@@ -1,0 +1,222 @@
+"""Plugin loading: register plugins, read their manifests, enforce the contract's rules.
+
+A plugin that fails to import, misspells a hook, declares a bad manifest, claims a
+connector id another plugin owns, or whose operations do not match its manifest is
+recorded as a :class:`LoadFailure` and left out; the others are served.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import ConnectorError, ManifestError, PluginLoadError
+from .hookspecs import PROJECT, OperationImpl
+from .manifest import Manifest
+from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A plugin (or one of its connectors) that could not be loaded, and why."""
+
+    plugin: str
+    reason: str
+    error: ConnectorError | None = None
+
+    def to_dict(self) -> dict:
+        return {"plugin": self.plugin, "reason": self.reason}
+
+
+@dataclass
+class PluginInfo:
+    """A registered plugin: its name, version (from its distribution) and connectors."""
+
+    name: str
+    version: str | None = None
+    connectors: list[str] = field(default_factory=list)
+    hooks: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "version": self.version, "connectors": self.connectors, "hooks": self.hooks}
+
+
+class Registry:
+    """The plugin manager and everything learned from plugins at load time."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.failures: list[LoadFailure] = []
+        self.manifests: dict[str, Manifest] = {}
+        self.owners: dict[str, str] = {}  # connector id -> plugin name
+        self.implementations: dict[str, dict[str, OperationImpl]] = {}
+        self.versions: dict[str, str | None] = {}
+        self._callers: dict[tuple[str, str], Any] = {}
+
+    # -- registration -------------------------------------------------------------------
+
+    def register(self, plugin: object, name: str | None = None, version: str | None = None) -> str | None:
+        name = name or _plugin_name(plugin)
+        try:
+            self.pm.register(plugin, name=name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            self._fail(name, f"cannot register: {exc}")
+            return None
+        self.versions[name] = version
+        return name
+
+    def register_entry_points(self, group: str = PROJECT) -> None:
+        for ep in entry_points(group=group):
+            version = ep.dist.version if ep.dist is not None else None
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # any import-time failure of a third-party plugin
+                self._fail(ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}")
+                continue
+            self.register(plugin, name=ep.name, version=version)
+
+    def finish(self) -> None:
+        """Check hook names, read manifests, assign owners, match operations."""
+        self._check_pending()
+        fragments, declared = self._read_manifests()
+        for plugin, manifest in declared:
+            try:
+                resolved = resolve_extends(manifest, fragments)
+            except ManifestError as exc:
+                self._fail(plugin, exc.user_message, exc)
+                continue
+            owner = self.owners.get(manifest.id)
+            if owner is not None:
+                self._fail(plugin, f"connector {manifest.id!r} is already declared by plugin {owner!r}; "
+                                   f"plugins {owner!r} and {plugin!r} both declare it")
+                continue
+            self.owners[manifest.id] = plugin
+            self.manifests[manifest.id] = resolved
+        for connector_id in list(self.manifests):
+            self._match_operations(connector_id)
+
+    def _check_pending(self) -> None:
+        # check_pending raises on the first bad plugin; unregister it and look again.
+        while True:
+            try:
+                self.pm.check_pending()
+                return
+            except pluggy.PluginValidationError as exc:
+                name = self.pm.get_name(exc.plugin) or _plugin_name(exc.plugin)
+                self.pm.unregister(exc.plugin)
+                self._fail(name, f"{exc} (hooks are named connector_*; see connector_core.hookspecs)")
+
+    def _read_manifests(self) -> tuple[dict[str, Manifest], list[tuple[str, Manifest]]]:
+        fragments: dict[str, Manifest] = {}
+        declared: list[tuple[str, Manifest]] = []
+        for impl in self.pm.hook.connector_manifests.get_hookimpls():
+            plugin = impl.plugin_name
+            try:
+                sources = impl.function() or []
+                parsed = [parse_manifest(*read_manifest_text(src))[1] for src in sources]
+            except ManifestError as exc:
+                self._fail(plugin, exc.user_message, exc)
+                continue
+            except Exception as exc:
+                self._fail(plugin, f"connector_manifests failed: {type(exc).__name__}: {exc}")
+                continue
+            for manifest in parsed:
+                if manifest.kind == "fragment":
+                    known = fragments.get(manifest.id)
+                    if known is not None and known != manifest:
+                        self._fail(plugin, f"fragment {manifest.id!r} is already declared differently")
+                        continue
+                    fragments[manifest.id] = manifest
+                else:
+                    declared.append((plugin, manifest))
+        return fragments, declared
+
+    def _match_operations(self, connector_id: str) -> None:
+        plugin = self.owners[connector_id]
+        manifest = self.manifests[connector_id]
+        try:
+            impls = self.owner_hook("connector_implementations", connector_id)(connector_id=connector_id) or {}
+        except Exception as exc:
+            impls, error = None, f"connector_implementations failed: {type(exc).__name__}: {exc}"
+        else:
+            error = None
+            if not isinstance(impls, Mapping):
+                error = "connector_implementations must return a mapping of operation id -> implementation"
+            else:
+                declared, provided = set(manifest.operation_ids), set(impls)
+                missing, extra = sorted(declared - provided), sorted(provided - declared)
+                if missing or extra:
+                    parts = []
+                    if missing:
+                        parts.append(f"declared but not implemented: {', '.join(missing)}")
+                    if extra:
+                        parts.append(f"implemented but not declared: {', '.join(extra)}")
+                    error = f"operations of {connector_id!r} do not match its manifest ({'; '.join(parts)})"
+        if error:
+            self._fail(plugin, error)
+            del self.manifests[connector_id]
+            del self.owners[connector_id]
+            return
+        self.implementations[connector_id] = dict(impls)
+
+    def _fail(self, plugin: str, reason: str, error: ConnectorError | None = None) -> None:
+        log.warning("plugin %s not loaded: %s", plugin, reason)
+        self.failures.append(LoadFailure(plugin, reason, error or PluginLoadError(reason, plugin=plugin)))
+
+    # -- dispatch -----------------------------------------------------------------------
+
+    def owner_hook(self, hook_name: str, connector_id: str) -> Callable[..., Any]:
+        """The hook caller that reaches the connector's owner, and plugins owning no connector.
+
+        Plugins that own *other* connectors are left out, so a plugin never sees calls
+        for connectors it does not own; auditing and policy plugins see every call.
+        """
+        owner = self.owners[connector_id]
+        key = (hook_name, owner)
+        caller = self._callers.get(key)
+        if caller is None:
+            others = {p for p in self.owners.values() if p != owner}
+            remove = [self.pm.get_plugin(name) for name in others]
+            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=[p for p in remove if p is not None])
+            self._callers[key] = caller
+        return caller
+
+    def plugins(self) -> list[PluginInfo]:
+        infos = []
+        for name, plugin in self.pm.list_name_plugin():
+            if name.startswith("connector_core."):
+                continue  # the host's own built-in plugin
+            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+            connectors = sorted(c for c, owner in self.owners.items() if owner == name)
+            infos.append(PluginInfo(name, self.versions.get(name), connectors, hooks))
+        return sorted(infos, key=lambda p: p.name)
+
+
+def resolve_implementation(impl: OperationImpl, connector_id: str) -> Callable[..., Any]:
+    """Import a ``"module:function"`` implementation (on first run)."""
+    if callable(impl):
+        return impl
+    module_name, _, attr = str(impl).partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise PluginLoadError(
+            f"cannot import operation implementation {impl!r}: {exc}",
+            hint="check the module:function string returned by connector_implementations",
+            connector=connector_id,
+        ) from None
+
+
+def _plugin_name(plugin: object) -> str:
+    return getattr(plugin, "__name__", None) or type(plugin).__name__
+

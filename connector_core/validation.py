@@ -1,0 +1,216 @@
+"""Server-side validation: a marshmallow schema per manifest section.
+
+The schemas mirror :mod:`.forms` exactly (a property test holds the two to the same
+answers): strict JSON types, the same length/pattern/range limits and the same rules.
+Every problem is reported at once as ``field path -> messages``; no message ever
+repeats a value, so secrets cannot leak through errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import marshmallow
+from marshmallow import RAISE, Schema, fields, post_load, validates_schema
+
+from .errors import ValidationError
+from .manifest import Field, Section
+from .secrets import Secret
+from .values import check_value as _check
+from .yaml_loader import format_path
+
+
+class _Typed(fields.Field):
+    """Base for strict fields: exact JSON types, limits, and messages without values."""
+
+    def __init__(self, spec: Field, **kwargs: Any) -> None:
+        self.spec = spec
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problems = _check(self.spec, value)
+        if problems:
+            raise marshmallow.ValidationError(problems)
+        return _convert(self.spec, value)
+
+
+def _convert(spec: Field, value: Any) -> Any:
+    if spec.type == "secret":
+        return Secret.from_input(value)
+    if spec.type == "integer" and isinstance(value, float):
+        return int(value)
+    return value
+
+
+def _marshmallow_field(spec: Field, in_section: bool = True) -> fields.Field:
+    kwargs: dict[str, Any] = {"required": spec.required and in_section}
+    if spec.has_default and in_section:
+        kwargs["load_default"] = spec.default
+    if spec.type == "json":
+        return fields.Raw(allow_none=True, **kwargs)
+    if spec.type == "list":
+        inner = _marshmallow_field(spec.items, in_section=False)
+        return _TypedList(spec, inner, **kwargs)
+    if spec.type == "keyvalue":
+        return _TypedList(spec, fields.Nested(_KeyValueSchema()), **kwargs)
+    if spec.type == "object":
+        return _TypedNested(spec, schema_for(spec.section)(), **kwargs)
+    return _Typed(spec, **kwargs)
+
+
+class _TypedList(fields.List):
+    def __init__(self, spec: Field, inner: fields.Field, **kwargs: Any) -> None:
+        self.spec = spec
+        super().__init__(inner, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problems = _check(self.spec, value)
+        if problems:
+            raise marshmallow.ValidationError(problems)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _TypedNested(fields.Nested):
+    def __init__(self, spec: Field, nested: Schema, **kwargs: Any) -> None:
+        self.spec = spec
+        super().__init__(nested, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problems = _check(self.spec, value)
+        if problems:
+            raise marshmallow.ValidationError(problems)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+_KV_KEY = Field(key="key", label="Key", type="string", required=True)
+_KV_VALUE = Field(key="value", label="Value", type="string", required=True, min_length=0)
+_KV_FLAG = Field(key="is_value_secret", label="Secret", type="boolean", default=False)
+
+
+class _KeyValueSchema(Schema):
+    """One key/value parameter; a value flagged secret is held as a :class:`Secret`."""
+
+    class Meta:
+        unknown = RAISE
+
+    key = _Typed(_KV_KEY, required=True)
+    value = _Typed(_KV_VALUE, required=True)
+    is_value_secret = _Typed(_KV_FLAG, load_default=False)
+
+    @post_load
+    def _hide_secret(self, data, **kwargs):
+        if data.get("is_value_secret"):
+            data["value"] = Secret(data["value"])
+        return data
+
+
+def schema_for(section: Section) -> type[Schema]:
+    """A marshmallow schema class for one section: its fields, rules and hidden-field pruning."""
+    attrs: dict[str, Any] = {key: _marshmallow_field(f) for key, f in zip(section.keys, section.fields)}
+
+    class Meta:
+        unknown = RAISE
+
+    attrs["Meta"] = Meta
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _rules(self, data, original_data, **kwargs):
+        if not isinstance(original_data, Mapping):
+            return
+        errors = rule_errors(section, data, original_data)
+        if errors:
+            raise marshmallow.ValidationError(errors)
+
+    @post_load
+    def _drop_hidden(self, data, **kwargs):
+        for key in section.keys:
+            conditions = section.show_conditions(key)
+            if conditions and key in data and not any(c.holds(data) for c in conditions):
+                del data[key]
+        return data
+
+    attrs["_rules"] = _rules
+    attrs["_drop_hidden"] = _drop_hidden
+    return Schema.from_dict(attrs, name="SectionSchema")
+
+
+def rule_errors(section: Section, data: Mapping, given: Mapping) -> dict[str, list[str]]:
+    """Rule violations. Conditions see defaults applied; presence means given in the input.
+
+    (A field with a default counts as present for ``require``; the loader refuses
+    defaults on fields named by ``forbid``, ``one_of`` and ``any_of``.)
+    """
+    errors: dict[str, list[str]] = {}
+
+    def present(key: str) -> bool:
+        return key in given or section.field(key).has_default
+
+    for rule in section.rules:
+        if rule.when is not None and rule.when.holds(data):
+            why = f"when {rule.when.describe()}"
+            for key in rule.require:
+                if not present(key):
+                    errors.setdefault(key, []).append(f"is required {why}")
+            for key in rule.forbid:
+                if key in given:
+                    errors.setdefault(key, []).append(f"must not be given {why}")
+        if rule.one_of:
+            count = sum(key in given for key in rule.one_of)
+            if count != 1:
+                names = ", ".join(rule.one_of)
+                errors.setdefault("/".join(rule.one_of), []).append(
+                    f"exactly one of {names} is required, got {count}"
+                )
+        if rule.any_of and not any(key in given for key in rule.any_of):
+            errors.setdefault("/".join(rule.any_of), []).append(
+                f"at least one of {', '.join(rule.any_of)} is required"
+            )
+    return errors
+
+
+class SectionValidator:
+    """Validates input for one section; built once per manifest section and reused."""
+
+    def __init__(self, section: Section, *, connector: str | None = None, what: str = "input") -> None:
+        self.section = section
+        self.connector = connector
+        self.what = what
+        self._schema = schema_for(section)()
+
+    def load(self, values: Any) -> dict[str, Any]:
+        """Validated values (defaults applied, secrets wrapped), or :class:`ValidationError`."""
+        if not isinstance(values, Mapping):
+            raise ValidationError({"(top level)": ["must be a mapping of field names to values"]},
+                                  connector=self.connector)
+        try:
+            return self._schema.load(values)
+        except marshmallow.ValidationError as exc:
+            errors: dict[str, list[str]] = {}
+            for path, message in _flatten(exc.messages):
+                errors.setdefault(path or "(top level)", []).append(_friendly(message))
+            raise ValidationError(errors, message=None, connector=self.connector) from None
+
+
+def _friendly(message: str) -> str:
+    return {"Unknown field.": "is not a known field", "Missing data for required field.": "is required"}.get(
+        message, message
+    )
+
+
+def _flatten(messages: Any, path: tuple = ()) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for key, sub in messages.items():
+            part = int(key) if isinstance(key, int) or (isinstance(key, str) and key.isdigit()) else key
+            next_path = path if key == "_schema" else path + (part,)
+            out += _flatten(sub, next_path)
+    elif isinstance(messages, list):
+        for item in messages:
+            out += _flatten(item, path)
+    else:
+        out.append((format_path(path) if path else "", str(messages)))
+    return out
+
+
+__all__ = ["SectionValidator", "rule_errors", "schema_for"]

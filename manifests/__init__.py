@@ -1,0 +1,1 @@
+"""The YAML manifests of the built-in connectors and shared fragments (package data)."""
