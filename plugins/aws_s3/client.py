@@ -132,7 +132,7 @@ def s3_errors(
     except Exception as exc:  # noqa: BLE001 - botocore raises many unrelated types
         if not _is_aws_error(exc):
             raise
-        raise to_connector_error(exc, connection, action=action, bucket=bucket, key=key) from exc
+        raise to_connector_error(exc, connection, action=action, bucket=bucket, key=key) from None
 
 
 def _is_aws_error(exc: BaseException) -> bool:
