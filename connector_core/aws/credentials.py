@@ -1,0 +1,240 @@
+"""Credentials for a connection, by its auth mode, and the identity that keys the caches.
+
+- ``static``: the connection's access key, secret key and optional session token.
+- ``assume_role``: STS AssumeRole as refreshable credentials; the source identity is the
+  connection's static keys if given, else the host's default chain if the host allows it.
+- ``roles_anywhere``: IAM Roles Anywhere CreateSession (see :mod:`.rolesanywhere`).
+- ``default_chain``: the host's own environment/profile/instance role, only when the host
+  sets ``aws.allow_default_chain``: a multi-tenant host must not lend its identity.
+
+Every temporary secret is registered with ``context.add_secret`` so logs mask it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import ConfigurationError
+from ..secrets import Secret
+
+ALLOW_DEFAULT_CHAIN = "aws.allow_default_chain"
+
+AUTH_MODES = ("static", "assume_role", "roles_anywhere", "default_chain")
+
+# The fields that decide which AWS identity a connection acts as. Region, endpoint and
+# proxy matter too for the session modes: their STS / Roles Anywhere calls go there.
+_CREDENTIAL_FIELDS = (
+    "auth_mode", "access_key_id", "secret_access_key", "session_token", "role_arn",
+    "role_session_name", "session_duration", "external_id", "profile_arn",
+    "trust_anchor_arn", "certificate", "private_key",
+)
+_SESSION_MODE_FIELDS = ("region", "custom_region", "endpoint_url", "proxy_url")
+
+# Per-process key: identities only name in-memory cache entries and must not let anyone
+# confirm a guessed secret.
+_IDENTITY_KEY = os.urandom(32)
+
+
+def _now() -> datetime:
+    """The clock refreshable credentials read (tests move it instead of sleeping)."""
+    return datetime.now(timezone.utc)
+
+
+def _storage(value: Any) -> Any:
+    return value.to_storage() if isinstance(value, Secret) else value
+
+
+def identity_of(connection: Mapping[str, Any]) -> str:
+    """A stable, non-reversible name for the AWS identity a connection acts as.
+
+    Built from the credential fields only, so connections of different connectors (or
+    rebuilt from the same stored values on every request) that use the same credentials
+    share one boto3 session.
+    """
+    mode = connection.get("auth_mode") or "static"
+    fields = _CREDENTIAL_FIELDS + (_SESSION_MODE_FIELDS if mode in ("assume_role", "roles_anywhere") else ())
+    digest = hmac.new(_IDENTITY_KEY, digestmod=hashlib.sha256)
+    for name in fields:
+        value = connection.get(name)
+        if value is not None and value != "":
+            digest.update(f"{name}={_storage(value)!r}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+def _reveal(connection: Mapping[str, Any], name: str, context: Any) -> str | None:
+    value = connection.get(name)
+    if value is None or value == "":
+        return None
+    text = value.reveal() if isinstance(value, Secret) else str(value)
+    if isinstance(value, Secret):
+        context.add_secret(text)
+    return text
+
+
+def _static_credentials(connection: Mapping[str, Any], context: Any):
+    from botocore.credentials import Credentials
+
+    access_key = _reveal(connection, "access_key_id", context)
+    secret_key = _reveal(connection, "secret_access_key", context)
+    if not access_key or not secret_key:
+        raise ConfigurationError(
+            "static credentials need both an access key and a secret key",
+            hint="fill in Amazon AWS access key and Amazon AWS secret key",
+            connector=getattr(connection, "connector_id", None),
+        )
+    return Credentials(access_key, secret_key, _reveal(connection, "session_token", context), method="connection")
+
+
+def _require_default_chain(connection: Mapping[str, Any], context: Any, why: str) -> None:
+    if not context.settings.get(ALLOW_DEFAULT_CHAIN, False):
+        raise ConfigurationError(
+            f"{why} needs the host's default credential chain, which this host does not allow",
+            hint=(
+                "give the connection an access key and secret key, or have the host "
+                f"administrator set {ALLOW_DEFAULT_CHAIN}"
+            ),
+            connector=getattr(connection, "connector_id", None),
+        )
+
+
+def _session_timeouts(duration: int) -> tuple[int, int]:
+    # botocore refreshes 15 min (advisory) / 10 min (mandatory) before expiry: with a
+    # 15 min session that would mean refreshing on every call. Scale them down.
+    return min(15 * 60, duration // 4), min(10 * 60, duration // 6)
+
+
+def refreshable(fetch: Callable[[], dict], method: str, duration: int):
+    """Refreshable credentials that call ``fetch()`` first when used and then before expiry."""
+    from botocore.credentials import DeferredRefreshableCredentials
+
+    advisory, mandatory = _session_timeouts(duration)
+
+    class SessionCredentials(DeferredRefreshableCredentials):
+        _advisory_refresh_timeout = advisory
+        _mandatory_refresh_timeout = mandatory
+
+    # The lambda reads _now at call time, so a patched clock takes effect.
+    return SessionCredentials(refresh_using=fetch, method=method, time_fetcher=lambda: _now())
+
+
+def temporary_metadata(access_key: str, secret_key: str, token: str, expiration: Any, context: Any) -> dict:
+    """The dict refreshable credentials want, with the secrets registered for masking."""
+    context.add_secret(secret_key)
+    context.add_secret(token)
+    if isinstance(expiration, datetime):
+        expiration = expiration.isoformat()
+    return {"access_key": access_key, "secret_key": secret_key, "token": token, "expiry_time": expiration}
+
+
+def _assume_role_credentials(connection: Mapping[str, Any], context: Any):
+    import boto3
+    from botocore.session import Session as BotocoreSession
+
+    from .config import build_config, config_key
+    from .endpoints import check_endpoint
+    from .errors import aws_errors
+    from .regions import region_of
+
+    role_arn = connection.get("role_arn")
+    connector = getattr(connection, "connector_id", None)
+    if not role_arn:
+        raise ConfigurationError(
+            "assuming a role needs a Role ARN", hint="fill in Role ARN", connector=connector
+        )
+    if connection.get("access_key_id"):
+        source = session_with(_static_credentials(connection, context))
+    else:
+        _require_default_chain(connection, context, "assuming a role without an access key")
+        source = boto3.session.Session(botocore_session=BotocoreSession())
+    endpoint = connection.get("endpoint_url") or None
+    if endpoint:
+        check_endpoint(endpoint, context.settings)
+    if connection.get("proxy_url"):
+        check_endpoint(connection["proxy_url"], context.settings, what="proxy")
+    key = config_key(connection, context.settings, "sts", {})
+    sts = source.client(
+        "sts", region_name=region_of(connection), endpoint_url=endpoint, config=build_config(key)
+    )
+    duration = int(connection.get("session_duration") or 3600)
+    request = {
+        "RoleArn": role_arn,
+        "RoleSessionName": connection.get("role_session_name") or "connector-core",
+        "DurationSeconds": duration,
+    }
+    if connection.get("external_id"):
+        request["ExternalId"] = connection["external_id"]
+
+    def fetch() -> dict:
+        with aws_errors(connector=connector, action="sts:AssumeRole", resource=role_arn):
+            response = sts.assume_role(**request)
+        c = response["Credentials"]
+        return temporary_metadata(
+            c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"], c["Expiration"], context
+        )
+
+    return refreshable(fetch, "assume-role", duration)
+
+
+def credentials_for(connection: Mapping[str, Any], context: Any):
+    """botocore credentials for the connection's auth mode; ``None`` means the default chain.
+
+    Raises :class:`ConfigurationError` for an unknown mode, missing fields, or the default
+    chain on a host that does not allow it.
+    """
+    mode = connection.get("auth_mode") or "static"
+    if mode == "static":
+        return _static_credentials(connection, context)
+    if mode == "assume_role":
+        return _assume_role_credentials(connection, context)
+    if mode == "roles_anywhere":
+        from .rolesanywhere import rolesanywhere_credentials
+
+        return rolesanywhere_credentials(connection, context)
+    if mode == "default_chain":
+        _require_default_chain(connection, context, 'the auth mode "default credential chain"')
+        return None
+    raise ConfigurationError(
+        f"unknown auth mode {mode!r}",
+        hint=f"choose one of: {', '.join(AUTH_MODES)}",
+        connector=getattr(connection, "connector_id", None),
+    )
+
+
+def session_with(credentials: Any):
+    """A boto3 session that uses exactly ``credentials`` (``None``: the default chain).
+
+    With explicit credentials the session's resolver holds only them, so nothing falls
+    back to the host's environment, shared files or instance role.
+    """
+    import boto3
+    from botocore.credentials import CredentialProvider, CredentialResolver
+    from botocore.session import Session as BotocoreSession
+
+    core = BotocoreSession()
+    if credentials is not None:
+
+        class ConnectionProvider(CredentialProvider):
+            METHOD = "connection"
+            CANONICAL_NAME = "connection"
+
+            def load(self):
+                return credentials
+
+        core.register_component("credential_provider", CredentialResolver([ConnectionProvider()]))
+    return boto3.session.Session(botocore_session=core)
+
+
+__all__ = [
+    "ALLOW_DEFAULT_CHAIN",
+    "AUTH_MODES",
+    "credentials_for",
+    "identity_of",
+    "refreshable",
+    "session_with",
+    "temporary_metadata",
+]
