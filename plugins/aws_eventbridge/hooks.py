@@ -1,1 +1,76 @@
-def x(): pass
+"""The Amazon EventBridge plugin's hook implementations (registered by entry point).
+
+Cheap to import: no boto3, no operation code. Operations are ``"module:function"``
+strings that the host imports on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
+from typing import Any
+
+from connector_core import hookimpl
+
+_PACKAGE = "connector_aws_eventbridge"
+
+_OPERATIONS = {
+    "put_events": "events:put_events",
+    "list_event_buses": "buses:list_event_buses",
+    "describe_event_bus": "buses:describe_event_bus",
+    "create_event_bus": "buses:create_event_bus",
+    "delete_event_bus": "buses:delete_event_bus",
+    "put_rule": "rules:put_rule",
+    "describe_rule": "rules:describe_rule",
+    "list_rules": "rules:list_rules",
+    "enable_rule": "rules:enable_rule",
+    "disable_rule": "rules:disable_rule",
+    "delete_rule": "rules:delete_rule",
+    "test_event_pattern": "rules:test_event_pattern",
+    "put_targets": "targets:put_targets",
+    "list_targets": "targets:list_targets",
+    "remove_targets": "targets:remove_targets",
+    "create_connection": "connections:create_connection",
+    "update_connection": "connections:update_connection",
+    "describe_connection": "connections:describe_connection",
+    "list_connections": "connections:list_connections",
+    "delete_connection": "connections:delete_connection",
+    "deauthorize_connection": "connections:deauthorize_connection",
+    "create_api_destination": "destinations:create_api_destination",
+    "update_api_destination": "destinations:update_api_destination",
+    "describe_api_destination": "destinations:describe_api_destination",
+    "list_api_destinations": "destinations:list_api_destinations",
+    "delete_api_destination": "destinations:delete_api_destination",
+    "create_archive": "archives:create_archive",
+    "describe_archive": "archives:describe_archive",
+    "list_archives": "archives:list_archives",
+    "delete_archive": "archives:delete_archive",
+    "start_replay": "archives:start_replay",
+    "describe_replay": "archives:describe_replay",
+    "list_replays": "archives:list_replays",
+    "cancel_replay": "archives:cancel_replay",
+}
+
+
+@hookimpl
+def connector_manifests() -> Iterable[Any]:
+    return [files("connector_manifests") / "aws_eventbridge.yaml"]
+
+
+@hookimpl
+def connector_implementations() -> Mapping[str, str]:
+    return {op: f"{_PACKAGE}.{target}" for op, target in _OPERATIONS.items()}
+
+
+@hookimpl
+def connector_test_connection(connection, context):
+    from .checks import test_connection  # boto3 only when a test really runs
+
+    return test_connection(connection, context)
+
+
+@hookimpl
+def connector_options(connection, field, context):
+    from .options import options
+
+    return options(connection, field, context)

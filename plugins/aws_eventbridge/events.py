@@ -1,0 +1,227 @@
+"""Put events (Boomi's "Create"): validation, batching, concurrent sending, entry retries.
+
+The flow: every entry is validated and sized locally (nothing is sent if one is bad);
+entries are grouped into requests within the service limits (see :mod:`.batching`); a
+bounded thread pool sends the requests; entries that fail with a retryable code
+(``ThrottlingException``, ``InternalFailure``) are re-sent, alone, after an exponential
+backoff with full jitter, up to ``max_attempts`` sends. Entries that succeeded are never
+sent again, and every entry ends with exactly one outcome.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from connector_core.aws import map_error
+from connector_core.connection import Connection, RunContext
+from connector_core.errors import (
+    AccessDeniedError,
+    AuthenticationError,
+    ConnectorError,
+    NotFoundError,
+    ValidationError,
+)
+
+from .batching import DEFAULT_MAX_REQUEST_BYTES, entry_size, oversized, plan_batches
+from .common import CONNECTOR, bus_arn, default_bus, events_client, json_text, parse_time
+
+#: Entry error codes worth sending again; anything else (MalformedDetail,
+#: AccessDeniedException, InvalidArgument...) is final at once.
+RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalFailure"})
+#: Full-jitter backoff: attempt n waits uniformly in [0, min(CAP, BASE * 2**(n-1))] seconds.
+BACKOFF_BASE = 0.05
+BACKOFF_CAP = 2.0
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_CONCURRENCY = 8
+# Listing every bad entry of a 100,000-entry input helps nobody.
+_MAX_REPORTED_ERRORS = 50
+
+
+def put_events(connection: Connection, params: Mapping[str, Any], context: RunContext) -> dict[str, Any]:
+    """Publish ``params["entries"]``; one outcome per entry, in input order, plus counts."""
+    if not connection.get("account_id"):
+        raise ValidationError(
+            {"account_id": ["is required for put events"]},
+            hint="enter the AWS Account ID (12 digits, part of your user ARN) in the connection",
+            connector=CONNECTOR,
+        )
+    entries: Sequence[Mapping[str, Any]] = params["entries"]
+    max_bytes = params.get("max_request_bytes") or DEFAULT_MAX_REQUEST_BYTES
+    api_entries = build_entries(connection, entries, params.get("event_bus"))
+    sizes = [entry_size(e) for e in api_entries]
+    _refuse_oversized(sizes, max_bytes)
+
+    concurrency = params.get("concurrency") or DEFAULT_CONCURRENCY
+    # botocore's pool must hold one connection per concurrent request, or threads queue.
+    client = events_client(connection, context, max_pool_connections=max(10, concurrency))
+    single_bus = len({e["EventBusName"] for e in api_entries}) == 1
+    sender = _Sender(client, api_entries, params.get("max_attempts") or DEFAULT_MAX_ATTEMPTS, single_bus)
+
+    batches = plan_batches(range(len(api_entries)), sizes, max_bytes)
+    total, done = len(api_entries), 0
+    context.progress(0, total, "events")
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(batches))),
+                            thread_name_prefix="eventbridge-put") as pool:
+        for future in as_completed([pool.submit(sender.send, batch) for batch in batches]):
+            done += future.result()
+            context.progress(done, total, "events")
+    return sender.result()
+
+
+def build_entries(connection: Connection, entries: Sequence[Mapping[str, Any]],
+                  event_bus: str | None) -> list[dict[str, Any]]:
+    """API-shaped PutEvents entries; every problem of every entry in one ValidationError."""
+    default = default_bus(connection, event_bus)
+    arns: dict[str, str] = {}  # a 10,000-entry input names few buses
+    api: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    for index, entry in enumerate(entries):
+        path = f"entries[{index}]"
+        try:
+            item: dict[str, Any] = {
+                "Source": entry["source"],
+                "DetailType": entry["detail_type"],
+                "Detail": json_text(entry.get("detail"), f"{path}.detail"),
+            }
+            if entry.get("resources"):
+                item["Resources"] = list(entry["resources"])
+            if entry.get("time"):
+                item["Time"] = parse_time(entry["time"], f"{path}.time")
+            if entry.get("trace_header"):
+                item["TraceHeader"] = entry["trace_header"]
+            bus = entry.get("event_bus") or default
+            if bus not in arns:
+                arns[bus] = bus_arn(connection, bus)
+            item["EventBusName"] = arns[bus]
+            api.append(item)
+        except ValidationError as exc:
+            for key, messages in exc.errors.items():
+                errors.setdefault(key, []).extend(messages)
+            if len(errors) >= _MAX_REPORTED_ERRORS:
+                break
+        except KeyError as exc:
+            errors.setdefault(f"{path}.{exc.args[0]}", []).append("is required")
+    if errors:
+        raise ValidationError(errors, connector=CONNECTOR)
+    return api
+
+
+def _refuse_oversized(sizes: Sequence[int], max_bytes: int) -> None:
+    too_big = oversized(sizes, max_bytes)
+    if too_big:
+        raise ValidationError(
+            {
+                f"entries[{i}]": [
+                    f"is {sizes[i]} bytes by AWS's PutEvents entry-size formula, over "
+                    f"max_request_bytes = {max_bytes}"
+                ]
+                for i in too_big[:_MAX_REPORTED_ERRORS]
+            },
+            hint="store large payloads elsewhere (S3, say) and send a reference, or raise "
+            "max_request_bytes where AWS allows 1 MiB",
+            connector=CONNECTOR,
+        )
+
+
+class _Sender:
+    """Sends batches from many threads; records one outcome per entry."""
+
+    def __init__(self, client: Any, entries: Sequence[dict[str, Any]], max_attempts: int,
+                 single_bus: bool, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._client = client
+        self._entries = entries
+        self._max_attempts = max(1, max_attempts)
+        self._single_bus = single_bus
+        self._sleep = sleep
+        self._outcomes: list[dict[str, Any] | None] = [None] * len(entries)
+        self._lock = threading.Lock()
+        self._requests = 0
+        # An error that makes every further request pointless (bad keys, missing bus).
+        self._fatal: ConnectorError | None = None
+        self._random = random.Random()
+
+    def send(self, batch: list[int]) -> int:
+        """Send one batch until each entry has a final outcome; returns the batch's size."""
+        pending = batch
+        for attempt in range(1, self._max_attempts + 1):
+            if self._fatal is not None:
+                self._fail(pending, "NotSent", f"not sent: {self._fatal.message}")
+                return len(batch)
+            try:
+                response = self._client.put_events(Entries=[self._entries[i] for i in pending])
+            except (ClientError, BotoCoreError) as exc:
+                error = map_error(exc, connector=CONNECTOR, action="events:PutEvents")
+                self._count_request()
+                if error.retryable and attempt < self._max_attempts:
+                    self._backoff(attempt)
+                    continue
+                if self._is_fatal(error):
+                    with self._lock:
+                        self._fatal = self._fatal or error
+                self._fail(pending, _error_code(exc), error.message)
+                return len(batch)
+            self._count_request()
+            pending = self._record(pending, response.get("Entries") or [], last=attempt == self._max_attempts)
+            if not pending:
+                return len(batch)
+            self._backoff(attempt)
+        return len(batch)  # not reached: the last attempt records every entry
+
+    def _record(self, pending: list[int], results: list[dict[str, Any]], last: bool) -> list[int]:
+        retry: list[int] = []
+        for position, index in enumerate(pending):
+            result = results[position] if position < len(results) else {}
+            if result.get("EventId"):
+                self._outcomes[index] = {"index": index, "event_id": result["EventId"]}
+                continue
+            code = result.get("ErrorCode") or "NoResult"
+            message = result.get("ErrorMessage") or "the service returned no outcome for this entry"
+            if code in RETRYABLE_CODES and not last:
+                retry.append(index)
+            else:
+                self._outcomes[index] = {"index": index, "error_code": code, "error_message": message}
+        return retry
+
+    def _fail(self, indices: list[int], code: str, message: str) -> None:
+        for index in indices:
+            self._outcomes[index] = {"index": index, "error_code": code, "error_message": message}
+
+    def _backoff(self, attempt: int) -> None:
+        self._sleep(self._random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))))
+
+    def _count_request(self) -> None:
+        with self._lock:
+            self._requests += 1
+
+    def _is_fatal(self, error: ConnectorError) -> bool:
+        if isinstance(error, (AuthenticationError, AccessDeniedError)):
+            return True
+        return isinstance(error, NotFoundError) and self._single_bus
+
+    def result(self) -> dict[str, Any]:
+        outcomes = [o if o is not None else {"index": i, "error_code": "NotSent",
+                                              "error_message": "not sent"}
+                    for i, o in enumerate(self._outcomes)]
+        successful = sum(1 for o in outcomes if "event_id" in o)
+        if successful == 0 and self._fatal is not None:
+            # Nothing was published: the cause (a missing bus, refused keys) is the answer.
+            raise self._fatal
+        return {
+            "results": outcomes,
+            "successful_count": successful,
+            "failed_count": len(outcomes) - successful,
+            "requests": self._requests,
+        }
+
+
+def _error_code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code") or "ClientError"
+    return type(exc).__name__
