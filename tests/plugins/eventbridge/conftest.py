@@ -1,0 +1,90 @@
+"""Fixtures for the EventBridge plugin's tests: moto's server on 127.0.0.1, a Host, connections.
+
+Faults (partial failures, throttling) are injected with botocore's event system: a
+``before-call.events.PutEvents`` handler that returns ``(http_response, parsed)``
+replaces the service's answer, so the plugin's real retry path runs.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from connector_core import Host
+
+SETTINGS = {"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1}
+ACCOUNT = "123456789012"  # moto's default account
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto's threaded server on 127.0.0.1 for the whole session; yields its URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{server._server.server_port}"
+    server.stop()
+
+
+@pytest.fixture
+def endpoint(moto_server) -> str:
+    """The moto server, reset: every test starts with only the default bus."""
+    urllib.request.urlopen(
+        urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=5
+    ).read()
+    return moto_server
+
+
+@pytest.fixture
+def host() -> Host:
+    """A fresh host with only the EventBridge plugin (and the toolkit's fragment)."""
+    import connector_aws_eventbridge.hooks
+
+    return Host(plugins=[connector_aws_eventbridge.hooks], settings=SETTINGS)
+
+
+def values(endpoint: str, **extra: Any) -> dict[str, Any]:
+    """Connection values as a user fills the form in."""
+    return {
+        "auth_mode": "static",
+        "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+        "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "region": "us-east-1",
+        "endpoint_url": endpoint,
+        "account_id": ACCOUNT,
+        **extra,
+    }
+
+
+@pytest.fixture
+def conn(host, endpoint):
+    """A connection to moto with the account ID set."""
+    return host.connect("aws.eventbridge", values(endpoint), name="eb")
+
+
+@pytest.fixture
+def make_conn(host, endpoint) -> Callable[..., Any]:
+    """A connection with some values changed (``account_id=None`` drops the field)."""
+    def make(**changes: Any):
+        given = {k: v for k, v in values(endpoint, **changes).items() if v is not None}
+        return host.connect("aws.eventbridge", given)
+    return make
+
+
+@pytest.fixture
+def events_client(host, conn):
+    """The very client the plugin uses (same cache), to register fault handlers on."""
+    from connector_aws_eventbridge.common import events_client as plugin_client
+    from connector_aws_eventbridge.events import DEFAULT_CONCURRENCY
+
+    context = host._context("aws.eventbridge", "put_events", None)
+    return plugin_client(conn, context, max_pool_connections=max(10, DEFAULT_CONCURRENCY))
+
+
+def event(i: int = 0, **extra: Any) -> dict[str, Any]:
+    """A put_events entry."""
+    return {"source": "com.example.orders", "detail_type": "OrderPlaced", "detail": {"n": i}, **extra}
