@@ -81,6 +81,10 @@ class Host:
             hint = f"its plugin failed to load: {failed[0].reason}" if failed else f"loaded connectors: {known}"
             raise NotFoundError(f"no connector {connector_id!r}", hint=hint) from None
 
+    def fragments(self) -> dict[str, Manifest]:
+        """The shared fragments (``kind: fragment``) that manifests may ``extends``."""
+        return dict(self._registry.fragments)
+
     def load_failures(self) -> list[LoadFailure]:
         return list(self._registry.failures)
 

@@ -116,6 +116,13 @@ def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Ma
         seen.add(f.key)
     group_ids = {g.id for g in groups}
     merged_groups = tuple(groups) + tuple(g for g in own.groups if g.id not in group_ids)
+    all_groups = {g.id for g in merged_groups}
+    for f in own.fields:
+        if f.group is not None and f.group not in all_groups:
+            raise ManifestError(
+                f"unknown group {f.group!r}", file=manifest.source, path=f"connection.fields.{f.key}.group",
+                hint=_did_you_mean(f.group, all_groups),
+            )
     section = Section(_ordered(merged_fields), tuple(rules) + own.rules, merged_groups)
     for op in manifest.operations:
         for i, key in enumerate(op.requires_connection):
@@ -147,6 +154,9 @@ def load_choice_source(name: str) -> list[tuple[str, str]]:
     module, _, attr = target.partition(":")
     fn: Callable[[], list[tuple[str, str]]] = getattr(importlib.import_module(module), attr)
     return list(fn())
+
+
+_ANY_GROUP: Any = object()  # sentinel: group ids are checked after `extends`
 
 
 class _Checker:
@@ -195,7 +205,9 @@ class _Checker:
             raise self.fail(("operations",), "a fragment cannot declare operations",
                             "move them to a connector manifest")
         extends = tuple(self.strings(data.get("extends", []), ("extends",)))
-        connection = self.section(data.get("connection", {}), ("connection",), allow_groups=True)
+        # Groups may come from extended fragments: checked again after `extends` is resolved.
+        connection = self.section(data.get("connection", {}), ("connection",), allow_groups=True,
+                                  any_group=bool(extends))
         operations = tuple(
             self.operation(op, ("operations", i)) for i, op in enumerate(data.get("operations", []))
         )
@@ -234,7 +246,8 @@ class _Checker:
             output=self.section(data.get("output", {}), path + ("output",), allow_stream=True),
         )
 
-    def section(self, raw: Any, path: Path_, *, allow_groups: bool = False, allow_stream: bool = False) -> Section:
+    def section(self, raw: Any, path: Path_, *, allow_groups: bool = False, allow_stream: bool = False,
+                any_group: bool = False) -> Section:
         spec = dict(_SECTION_KEYS)
         if not allow_groups:
             del spec["groups"]
@@ -242,7 +255,7 @@ class _Checker:
             del spec["stream"]
         data = self.mapping(raw, path, spec, [])
         groups = tuple(self.group(g, path + ("groups", i)) for i, g in enumerate(data.get("groups", [])))
-        group_ids = {g.id for g in groups}
+        group_ids = _ANY_GROUP if any_group else {g.id for g in groups}
         fields = []
         for i, raw_field in enumerate(data.get("fields", [])):
             f = self.field(raw_field, path + ("fields", i), group_ids if allow_groups else None)
@@ -274,7 +287,7 @@ class _Checker:
         if "group" in data:
             if group_ids is None:
                 raise self.fail(path + ("group",), "groups apply to connection fields only", "remove it")
-            if data["group"] not in group_ids:
+            if group_ids is not _ANY_GROUP and data["group"] not in group_ids:
                 raise self.fail(path + ("group",), f"unknown group {data['group']!r}", _did_you_mean(data["group"], group_ids))
         pattern = data.get("pattern")
         if pattern is not None:

@@ -58,6 +58,7 @@ class Registry:
         self.pm.add_hookspecs(hookspecs)
         self.failures: list[LoadFailure] = []
         self.manifests: dict[str, Manifest] = {}
+        self.fragments: dict[str, Manifest] = {}
         self.owners: dict[str, str] = {}  # connector id -> plugin name
         self.implementations: dict[str, dict[str, OperationImpl]] = {}
         self.versions: dict[str, str | None] = {}
@@ -89,6 +90,7 @@ class Registry:
         """Check hook names, read manifests, assign owners, match operations."""
         self._check_pending()
         fragments, declared = self._read_manifests()
+        self.fragments = fragments
         for plugin, manifest in declared:
             try:
                 resolved = resolve_extends(manifest, fragments)

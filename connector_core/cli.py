@@ -1,0 +1,332 @@
+"""The ``connectors`` command line.
+
+Every command that lists or returns something takes ``--json``. Errors print one line
+and exit non-zero (1 for a failure, 2 for bad usage); ``--traceback`` shows the trace.
+Listing connectors and printing forms never import boto3 or plugin operation code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ConnectorError, ValidationError
+from .secrets import dumps
+
+
+class _State:
+    def __init__(self, traceback: bool, settings: dict[str, Any], plugins: tuple[str, ...]) -> None:
+        self.traceback = traceback
+        self.settings = settings
+        self.plugins = plugins
+        self._host = None
+
+    @property
+    def host(self):
+        if self._host is None:
+            import importlib
+
+            from .host import Host
+
+            extra = [importlib.import_module(name) for name in self.plugins]
+            self._host = Host.discover(extra, settings=self.settings)
+        return self._host
+
+
+class _Group(click.Group):
+    """Turns framework errors into one line on stderr, unless --traceback was given."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConnectorError as exc:
+            state = ctx.find_object(_State)
+            if state is not None and state.traceback:
+                raise
+            click.echo(f"error: {exc.user_message}", err=True)
+            ctx.exit(1)
+
+
+def _parse_setting(ctx, param, values) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", ctx=ctx, param=param)
+        try:
+            settings[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            settings[key] = raw
+    return settings
+
+
+@click.group(cls=_Group)
+@click.option("--traceback", is_flag=True, help="Show the full traceback of errors.")
+@click.option("--debug", is_flag=True, help="Log at DEBUG level to stderr (secrets are masked).")
+@click.option("--setting", "settings", multiple=True, callback=_parse_setting, metavar="KEY=VALUE",
+              help="A host setting, e.g. aws.allow_loopback_endpoints=true. Repeatable.")
+@click.option("--plugin", "plugins", multiple=True, metavar="MODULE",
+              help="Also register this importable plugin module. Repeatable.")
+@click.version_option(package_name="connector-core", prog_name="connectors")
+@click.pass_context
+def main(ctx: click.Context, traceback: bool, debug: bool, settings: dict, plugins: tuple[str, ...]) -> None:
+    """List connectors, draw their forms, validate and test connections, run operations."""
+    if debug:
+        from .secrets import SecretMasker
+
+        SecretMasker.for_process()
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+                            format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = _State(traceback, settings, plugins)
+
+
+def _emit(data: Any) -> None:
+    click.echo(dumps(data, indent=2, ensure_ascii=False))
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def list_connectors(state: _State, as_json: bool) -> None:
+    """The installed connectors, with their connection fields."""
+    manifests = state.host.connectors()
+    if as_json:
+        _emit([m.summary() for m in manifests])
+        return
+    if not manifests:
+        click.echo("no connectors installed")
+    for m in manifests:
+        click.echo(f"{m.id}  {m.name} {m.version}  ({len(m.operations)} operations)")
+        click.echo(f"    fields: {', '.join(f.key for f in m.connection.fields)}")
+    for failure in state.host.load_failures():
+        click.echo(f"! plugin {failure.plugin} failed to load: {failure.reason}", err=True)
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def show(state: _State, connector_id: str, as_json: bool) -> None:
+    """A connector's fields and operations."""
+    m = state.host.manifest(connector_id)
+    data = {
+        **m.summary(),
+        "fields": [_field_summary(f, m.connection) for f in m.connection.fields],
+        "operations": [
+            {"id": op.id, "label": op.label, "description": op.description,
+             "requires_connection": list(op.requires_connection), "iam_actions": list(op.iam_actions),
+             "input": [f.key for f in op.input.fields], "output": [f.key for f in op.output.fields],
+             "stream": op.output.stream}
+            for op in m.operations
+        ],
+    }
+    if as_json:
+        _emit(data)
+        return
+    click.echo(f"{m.name} ({m.id} {m.version})")
+    if m.description:
+        click.echo(f"  {m.description}")
+    click.echo("\nConnection fields:")
+    for f in data["fields"]:
+        flags = ", ".join(x for x in (f["type"], "required" if f["required"] else "",
+                                      f"shown when {f['shown_when']}" if f["shown_when"] else "") if x)
+        click.echo(f"  {f['key']:<22} {f['label']}  [{flags}]")
+    click.echo("\nOperations:")
+    for op in data["operations"]:
+        needs = f"  (needs {', '.join(op['requires_connection'])})" if op["requires_connection"] else ""
+        click.echo(f"  {op['id']:<28} {op['label']}{needs}")
+
+
+def _field_summary(f, section) -> dict[str, Any]:
+    shown = " or ".join(c.describe() for c in section.show_conditions(f.key))
+    return {"key": f.key, "label": f.label, "type": f.type, "required": f.required, "secret": f.is_secret,
+            "default": None if not f.has_default else f.default, "shown_when": shown or None}
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--operation", "-o", help="The form of this operation's input instead of the connection.")
+@click.pass_obj
+def form(state: _State, connector_id: str, operation: str | None) -> None:
+    """JSON Schema + UI schema of the connection form (always JSON)."""
+    _emit(state.host.form(connector_id, operation=operation))
+
+
+@main.command("validate-manifest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def validate_manifest(state: _State, paths: tuple[str, ...], as_json: bool) -> None:
+    """Check manifest files (fragments they extend come from installed plugins)."""
+    from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
+
+    fragments = state.host.fragments()
+    results = []
+    for path in paths:
+        try:
+            _, manifest = parse_manifest(*read_manifest_text(path))
+            if manifest.kind == "connector":
+                resolve_extends(manifest, fragments)
+            results.append({"path": path, "ok": True, "id": manifest.id})
+        except ConnectorError as exc:
+            results.append({"path": path, "ok": False, "error": exc.user_message})
+    if as_json:
+        _emit(results)
+    else:
+        for r in results:
+            click.echo(f"ok: {r['path']} ({r['id']})" if r["ok"] else f"error: {r['error']}", err=not r["ok"])
+    if not all(r["ok"] for r in results):
+        sys.exit(1)
+
+
+def _read_data(path: str, what: str) -> Any:
+    import yaml
+
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {what} {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        raise click.ClickException(f"{what} {path} is not valid JSON or YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{what} {path} must hold a mapping of field names to values")
+    return data
+
+
+def _connection(state: _State, connector_id: str, path: str, name: str | None):
+    values = _read_data(path, "connection file")
+    return state.host.connect(connector_id, values, name=name or Path(path).stem)
+
+
+_connection_option = click.option("--connection", "-c", "connection_path", required=True,
+                                  type=click.Path(dir_okay=False, allow_dash=True),
+                                  help="A JSON or YAML file of connection values.")
+
+
+@main.command()
+@click.argument("connector_id")
+@_connection_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def check(state: _State, connector_id: str, connection_path: str, as_json: bool) -> None:
+    """Validate a connection file without contacting the service."""
+    try:
+        conn = _connection(state, connector_id, connection_path, None)
+    except ValidationError as exc:
+        if as_json:
+            _emit({"ok": False, "errors": exc.errors})
+        else:
+            click.echo(f"invalid connection for {connector_id}:", err=True)
+            for path, messages in sorted(exc.errors.items()):
+                click.echo(f"  {path}: {'; '.join(messages)}", err=True)
+        sys.exit(1)
+    if as_json:
+        _emit({"ok": True, "values": conn.to_dict()})
+    else:
+        click.echo(f"ok: a valid {connector_id} connection")
+        for key, value in conn.to_dict().items():
+            click.echo(f"  {key}: {value}")
+
+
+@main.command()
+@click.argument("connector_id")
+@_connection_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def test(state: _State, connector_id: str, connection_path: str, as_json: bool) -> None:
+    """Test a connection ("Test connection"): one line per check."""
+    result = state.host.test(_connection(state, connector_id, connection_path, None))
+    if as_json:
+        _emit(result.to_dict())
+    else:
+        marks = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}
+        for c in result.checks:
+            click.echo(f"{marks[c.status]} {c.name}: {c.message}" + (f" -> {c.hint}" if c.hint else ""))
+        click.echo(("connection ok: " if result.ok else "connection failed: ") + result.message)
+    if not result.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("connector_id")
+@click.argument("operation")
+@_connection_option
+@click.option("--input", "-i", "input_path", type=click.Path(dir_okay=False, allow_dash=True),
+              help="A JSON or YAML file of parameters; - reads standard input.")
+@click.option("--json", "as_json", is_flag=True, help="Compact JSON (streams: one JSON line per item).")
+@click.option("--progress/--no-progress", default=True, help="Draw a progress bar on stderr for long work.")
+@click.pass_obj
+def run(state: _State, connector_id: str, operation: str, connection_path: str, input_path: str | None,
+        as_json: bool, progress: bool) -> None:
+    """Run an operation and print its result as JSON."""
+    conn = _connection(state, connector_id, connection_path, None)
+    params = _read_data(input_path, "input file") if input_path else {}
+    bar = _ProgressBar() if progress and sys.stderr.isatty() else None
+    try:
+        result = state.host.run(conn, operation, params, progress=bar)
+        if isinstance(result, Iterator):
+            # Streams print JSON lines as items arrive, in bounded memory.
+            for item in result:
+                click.echo(dumps(item, ensure_ascii=False))
+            return
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(dumps(result, ensure_ascii=False) if as_json else dumps(result, indent=2, ensure_ascii=False))
+
+
+class _ProgressBar:
+    """A progress callback drawing one line on stderr."""
+
+    def __init__(self) -> None:
+        self._drawn = False
+
+    def __call__(self, done: int, total: int | None, unit: str) -> None:
+        if total:
+            width = 30
+            filled = int(width * min(done, total) / total)
+            line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {unit}"
+        else:
+            line = f"{done} {unit}"
+        click.echo(f"\r{line}", nl=False, err=True)
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            click.echo("", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def plugins(state: _State, as_json: bool) -> None:
+    """Each plugin, its version, its connectors, and load failures."""
+    infos = state.host.plugins()
+    failures = state.host.load_failures()
+    if as_json:
+        _emit({"plugins": [p.to_dict() for p in infos], "failures": [f.to_dict() for f in failures]})
+        return
+    for p in infos:
+        click.echo(f"{p.name} {p.version or ''}".rstrip() + f": {', '.join(p.connectors) or 'no connectors'}")
+    for f in failures:
+        click.echo(f"! {f.plugin}: {f.reason}")
+
+
+def _add_authoring_commands() -> None:
+    try:
+        from .authoring.commands import COMMANDS
+    except ImportError:  # the authoring kit is optional in slim installs
+        return
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_authoring_commands()
