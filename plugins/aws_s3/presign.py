@@ -8,7 +8,9 @@ from typing import Any
 
 from connector_core.errors import ValidationError
 
-from .client import s3, s3_errors
+from connector_core.aws import client as aws_client
+
+from .client import s3_errors
 from .validation import check_key, resolve_bucket
 
 #: SigV4 presigned URLs are valid for at most 7 days.
@@ -45,7 +47,8 @@ def presign_url(connection: Mapping[str, Any], params: Mapping[str, Any], contex
         raise ValidationError({"method": ["must be GET or PUT"]})
     signed_at = datetime.now(timezone.utc)
     with s3_errors(connection, action=f"s3:{'PutObject' if method == 'PUT' else 'GetObject'}", bucket=bucket, key=key):
-        url = s3(connection, context).generate_presigned_url(
+        # SigV4 always: it is what S3 requires in every region and what bounds URLs to 7 days.
+        url = aws_client(connection, context, "s3", signature_version="s3v4").generate_presigned_url(
             operation, Params=request, ExpiresIn=expires_in, HttpMethod=method
         )
     expires_at = (signed_at + timedelta(seconds=expires_in)).replace(microsecond=0)
