@@ -88,3 +88,86 @@ def events_client(host, conn):
 def event(i: int = 0, **extra: Any) -> dict[str, Any]:
     """A put_events entry."""
     return {"source": "com.example.orders", "detail_type": "OrderPlaced", "detail": {"n": i}, **extra}
+
+
+class FakeHttp:
+    """The little of botocore's HTTP response that a ``before-call`` short-circuit needs."""
+
+    def __init__(self, status_code: int = 200) -> None:
+        self.status_code = status_code
+        self.headers: dict[str, str] = {}
+        self.content = b""
+
+
+class FakePutEvents:
+    """A scripted PutEvents service: decides each entry's outcome from its detail's ``n``.
+
+    ``script(n, attempt) -> None | error code`` (attempt counts sends of that entry from 1).
+    Records every send, so tests can prove that no entry is lost or sent twice.
+    """
+
+    def __init__(self, script: Callable[[int, int], str | None], *, call_error: Callable[[int], str | None] | None = None,
+                 delay: float = 0.0) -> None:
+        import threading
+
+        self.script = script
+        self.call_error = call_error
+        self.delay = delay
+        self.sends: dict[int, int] = {}
+        self.requests: list[list[dict[str, Any]]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, params, **_: Any):
+        import json
+        import time
+
+        # ``params`` is botocore's request dict: the JSON body holds the API parameters.
+        body = params["body"]
+        entries = json.loads(body.decode() if isinstance(body, bytes) else body)["Entries"]
+        with self._lock:
+            self.requests.append(entries)
+            number = len(self.requests)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            code = self.call_error(number) if self.call_error else None
+            if code:
+                return FakeHttp(400), {"Error": {"Code": code, "Message": f"{code} (injected)"},
+                                       "ResponseMetadata": {"HTTPStatusCode": 400}}
+            results, failed = [], 0
+            for entry in entries:
+                n = json.loads(entry["Detail"])["n"]
+                with self._lock:
+                    self.sends[n] = self.sends.get(n, 0) + 1
+                    attempt = self.sends[n]
+                error = self.script(n, attempt)
+                if error:
+                    failed += 1
+                    results.append({"ErrorCode": error, "ErrorMessage": f"{error} (injected)"})
+                else:
+                    results.append({"EventId": f"id-{n}"})
+            return FakeHttp(200), {"FailedEntryCount": failed, "Entries": results,
+                                   "ResponseMetadata": {"HTTPStatusCode": 200}}
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+@pytest.fixture
+def inject(events_client):
+    """Install a fake PutEvents on the plugin's client for one test: ``inject(fake)``."""
+    installed = []
+
+    def install(handler, operation: str = "PutEvents"):
+        name = f"before-call.eventbridge.{operation}"
+        events_client.meta.events.register(name, handler, unique_id=f"test-{id(handler)}")
+        installed.append((name, handler))
+        return handler
+
+    yield install
+    for name, handler in installed:
+        events_client.meta.events.unregister(name, handler, unique_id=f"test-{id(handler)}")
