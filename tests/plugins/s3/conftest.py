@@ -62,6 +62,12 @@ def values(endpoint: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def connect(host, endpoint) -> Callable[..., Any]:
+    """``connect(bucket=..., region=...)``: a connection to moto with these values changed."""
+    return lambda **extra: host.connect("aws.s3", values(endpoint, **extra), name="test")
+
+
+@pytest.fixture
 def bucket(host, endpoint) -> str:
     """A fresh bucket in us-east-1, created through the plugin."""
     name = f"test-bucket-{next(_names)}"
