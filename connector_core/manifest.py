@@ -160,6 +160,23 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class SourceMap:
+    """Where things are in a manifest's file, for errors found after parsing (``extends``)."""
+
+    lines: dict = field(default_factory=dict)  # key path tuple -> line (1-based)
+    field_paths: dict = field(default_factory=dict)  # connection field key -> its key path
+
+    def line_of(self, path: tuple) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+@dataclass(frozen=True)
 class Manifest:
     id: str
     kind: str
@@ -170,6 +187,7 @@ class Manifest:
     connection: Section
     operations: tuple[Operation, ...]
     source: str = "<string>"
+    where: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
 
     def operation(self, op_id: str) -> Operation:
         for op in self.operations:

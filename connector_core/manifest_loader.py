@@ -17,7 +17,7 @@ from typing import Any
 from .errors import ManifestError
 from .manifest import (
     FIELD_TYPES, MISSING, STRING_TYPES, Choice, Condition, Field, Group, Manifest, Operation, Rule,
-    Section,
+    Section, SourceMap,
 )
 from .values import check_value
 from .yaml_loader import LoadedYaml, Path_, format_path, load_yaml
@@ -90,48 +90,48 @@ def parse_manifest(text: str, file: str = "<string>") -> tuple[LoadedYaml, Manif
 
 def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Manifest:
     """Put each extended fragment's groups, fields and rules before the manifest's own."""
+    where = manifest.where
+
+    def fail(path: Path_, message: str, hint: str) -> ManifestError:
+        return ManifestError(message, file=manifest.source, line=where.line_of(path),
+                             path=format_path(path), hint=hint)
+
     groups: list[Group] = []
     fields: list[Field] = []
     rules: list[Rule] = []
-    for frag_id in manifest.extends:
+    for i, frag_id in enumerate(manifest.extends):
         fragment = fragments.get(frag_id)
         if fragment is None:
             known = ", ".join(sorted(fragments)) or "none"
-            raise ManifestError(
-                f"extends unknown fragment {frag_id!r}", file=manifest.source, path="extends",
-                hint=f"known fragments: {known}",
-            )
+            close = difflib.get_close_matches(frag_id, list(fragments), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise fail(("extends", i), f"extends unknown fragment {frag_id!r}", f"{hint}known fragments: {known}")
         groups += fragment.connection.groups
         fields += fragment.connection.fields
         rules += fragment.connection.rules
     own = manifest.connection
+    inherited = {f.key for f in fields}
+    for f in own.fields:
+        if f.key in inherited:
+            raise fail(where.field_paths.get(f.key, ("connection", "fields")) + ("key",),
+                       f"duplicate field key {f.key!r} (also declared by an extended fragment)",
+                       "rename the field or drop it: the fragment already provides it")
     merged_fields = tuple(fields) + own.fields
-    seen: set[str] = set()
-    for f in merged_fields:
-        if f.key in seen:
-            raise ManifestError(
-                f"duplicate field key {f.key!r} (also declared by an extended fragment)",
-                file=manifest.source, path="connection.fields", hint="rename the field or drop it",
-            )
-        seen.add(f.key)
+    seen = {f.key for f in merged_fields}
     group_ids = {g.id for g in groups}
     merged_groups = tuple(groups) + tuple(g for g in own.groups if g.id not in group_ids)
     all_groups = {g.id for g in merged_groups}
     for f in own.fields:
         if f.group is not None and f.group not in all_groups:
-            raise ManifestError(
-                f"unknown group {f.group!r}", file=manifest.source, path=f"connection.fields.{f.key}.group",
-                hint=_did_you_mean(f.group, all_groups),
-            )
+            raise fail(where.field_paths.get(f.key, ("connection", "fields")) + ("group",),
+                       f"unknown group {f.group!r}", _did_you_mean(f.group, all_groups))
     section = Section(_ordered(merged_fields), tuple(rules) + own.rules, merged_groups)
-    for op in manifest.operations:
+    for n, op in enumerate(manifest.operations):
         for i, key in enumerate(op.requires_connection):
             if key not in seen:
-                raise ManifestError(
-                    f"requires_connection names unknown connection field {key!r}",
-                    file=manifest.source, path=f"operations.{op.id}.requires_connection[{i}]",
-                    hint=_did_you_mean(key, seen),
-                )
+                raise fail(("operations", n, "requires_connection", i),
+                           f"requires_connection names unknown connection field {key!r}",
+                           _did_you_mean(key, seen))
     return replace(manifest, connection=section)
 
 
@@ -215,10 +215,14 @@ class _Checker:
         for i, op_id in enumerate(ids):
             if op_id in ids[:i]:
                 raise self.fail(("operations", i, "id"), f"duplicate operation id {op_id!r}", "ids must be unique")
+        field_paths = {}
+        for i, raw in enumerate(data.get("connection", {}).get("fields", [])):
+            field_paths[raw["key"]] = ("connection", "fields", i)
         return Manifest(
             id=data["id"], kind=kind, name=data.get("name", data["id"]), version=data.get("version", "0.0.0"),
             description=data.get("description"), extends=extends, connection=connection,
             operations=operations, source=self.doc.file,
+            where=SourceMap(self.doc.lines, field_paths),
         )
 
     def strings(self, value: Any, path: Path_, pattern: re.Pattern | None = None) -> list[str]:
@@ -299,6 +303,9 @@ class _Checker:
             if _NON_PORTABLE_RE.search(pattern):
                 raise self.fail(path + ("pattern",), "pattern uses syntax browsers do not understand",
                                 "avoid inline flags, named groups and \\A/\\Z: patterns are used in JSON Schema too")
+        if data.get("required") and "default" in data:
+            raise self.fail(path + ("required",), "a field with a default is never missing, so it cannot be required",
+                            "remove `required: true` (the default fills the field) or the default")
         if ftype == "secret":
             for banned in ("default", "placeholder"):
                 if banned in data:

@@ -68,6 +68,7 @@ def load_yaml(text: str | bytes, file: str = "<string>") -> LoadedYaml:
             f"document is {size} bytes, over the {MAX_MANIFEST_BYTES}-byte cap",
             file=file,
             line=1,
+            path=format_path(()),
             hint="split it, or move large enumerations to a choices_from source",
         )
     builder = _Builder(file)
@@ -80,6 +81,7 @@ def load_yaml(text: str | bytes, file: str = "<string>") -> LoadedYaml:
             f"invalid YAML: {exc.problem or exc.context}",
             file=file,
             line=mark.line + 1 if mark else None,
+            path=format_path(builder.current_path()),
             hint="check indentation, colons and quoting near this line",
         ) from None
     except yaml.YAMLError as exc:
@@ -91,6 +93,11 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.lines: dict[Path_, int] = {}
+        self.stack: list[tuple[Any, Path_, Any]] = []  # (container, path, pending mapping key)
+
+    def current_path(self) -> Path_:
+        """The key path being built: where a syntax error was found."""
+        return self._path(self.stack)
 
     def _refuse(self, event: yaml.Event, path: Path_, message: str, hint: str) -> ManifestError:
         return ManifestError(
@@ -100,7 +107,7 @@ class _Builder:
     def build(self, events) -> Any:
         documents = 0
         result: Any = None
-        stack: list[tuple[Any, Path_, Any]] = []  # (container, path, pending mapping key)
+        stack = self.stack
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
