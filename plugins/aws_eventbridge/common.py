@@ -18,9 +18,13 @@ DEFAULT_BUS = "default"
 MAX_PATTERN_CHARS = 4096
 
 
-def events_client(connection: Connection, context: RunContext, **config: Any) -> Any:
-    """The cached EventBridge client of this connection (``config``: botocore Config overrides)."""
-    return client(connection, context, "events", **config)
+def events_client(connection: Connection, context: RunContext, *, max_pool_connections: int = 10) -> Any:
+    """The cached EventBridge client of this connection.
+
+    Every operation shares one client unless put events needs a larger connection pool
+    (botocore's pool must hold one connection per concurrent request, or threads queue).
+    """
+    return client(connection, context, "events", max_pool_connections=max(10, max_pool_connections))
 
 
 @contextmanager

@@ -59,8 +59,7 @@ def put_events(connection: Connection, params: Mapping[str, Any], context: RunCo
     _refuse_oversized(sizes, max_bytes)
 
     concurrency = params.get("concurrency") or DEFAULT_CONCURRENCY
-    # botocore's pool must hold one connection per concurrent request, or threads queue.
-    client = events_client(connection, context, max_pool_connections=max(10, concurrency))
+    client = events_client(connection, context, max_pool_connections=concurrency)
     single_bus = len({e["EventBusName"] for e in api_entries}) == 1
     sender = _Sender(client, api_entries, params.get("max_attempts") or DEFAULT_MAX_ATTEMPTS, single_bus)
 

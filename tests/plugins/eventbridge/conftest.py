@@ -79,10 +79,8 @@ def make_conn(host, endpoint) -> Callable[..., Any]:
 def events_client(host, conn):
     """The very client the plugin uses (same cache), to register fault handlers on."""
     from connector_aws_eventbridge.common import events_client as plugin_client
-    from connector_aws_eventbridge.events import DEFAULT_CONCURRENCY
 
-    context = host._context("aws.eventbridge", "put_events", None)
-    return plugin_client(conn, context, max_pool_connections=max(10, DEFAULT_CONCURRENCY))
+    return plugin_client(conn, host._context("aws.eventbridge", None, None))
 
 
 def event(i: int = 0, **extra: Any) -> dict[str, Any]:
@@ -171,3 +169,4 @@ def inject(events_client):
     yield install
     for name, handler in installed:
         events_client.meta.events.unregister(name, handler, unique_id=f"test-{id(handler)}")
+

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ACCOUNT, FakePutEvents, event
 
 from connector_core import NotFoundError, ValidationError
+
+from .conftest import ACCOUNT, FakePutEvents, event
 
 
 @pytest.fixture(autouse=True)
@@ -168,7 +169,7 @@ def test_bus_names_become_arns_of_the_regions_partition(host, make_conn, inject,
     conn = make_conn(region="cn-north-1")
     from connector_aws_eventbridge.common import events_client as plugin_client
 
-    client = plugin_client(conn, host._context("aws.eventbridge", "put_events", None), max_pool_connections=10)
+    client = plugin_client(conn, host._context("aws.eventbridge", None, None))
     fake = FakePutEvents(lambda n, attempt: None)
     client.meta.events.register("before-call.eventbridge.PutEvents", fake)
     host.run(conn, "put_events", {"entries": [event(0), event(1, event_bus="arn:aws-cn:events:cn-north-1:"
