@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -131,6 +132,21 @@ def temporary_metadata(access_key: str, secret_key: str, token: str, expiration:
     return {"access_key": access_key, "secret_key": secret_key, "token": token, "expiry_time": expiration}
 
 
+_SECRETS_IN_BODY = re.compile(
+    r"<(?:SecretAccessKey|SessionToken)>\s*([^<\s]+)\s*<|\"(?:SecretAccessKey|SessionToken)\"\s*:\s*\"([^\"]+)\""
+)
+
+
+def _register_secrets_in_body(context: Any) -> Callable[..., None]:
+    def before_parse(response_dict: Mapping[str, Any] | None = None, **_: Any) -> None:
+        body = (response_dict or {}).get("body") or b""
+        text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else str(body)
+        for match in _SECRETS_IN_BODY.finditer(text):
+            context.add_secret(match.group(1) or match.group(2))
+
+    return before_parse
+
+
 def _assume_role_credentials(connection: Mapping[str, Any], context: Any):
     import boto3
     from botocore.session import Session as BotocoreSession
@@ -160,6 +176,9 @@ def _assume_role_credentials(connection: Mapping[str, Any], context: Any):
     sts = source.client(
         "sts", region_name=region_of(connection), endpoint_url=endpoint, config=build_config(key)
     )
+    # botocore's DEBUG log prints the AssumeRole response body before fetch() returns:
+    # register the new secrets from the raw body first, so even that line is masked.
+    sts.meta.events.register("before-parse.sts.AssumeRole", _register_secrets_in_body(context))
     duration = int(connection.get("session_duration") or 3600)
     request = {
         "RoleArn": role_arn,

@@ -10,7 +10,7 @@ import weakref
 import pytest
 from botocore.stub import Stubber
 
-from conftest import static_values
+from .conftest import static_values
 from connector_core.aws import client, session_for
 from connector_core.aws.clients import ClientCache, client_cache
 from connector_core.aws.errors import aws_errors
@@ -155,7 +155,7 @@ def test_other_errors_keep_the_client(host, moto_reset):
 
 
 def test_endpoint_policy_refuses_before_a_client_exists(monkeypatch):
-    from conftest import HostLike
+    from .conftest import HostLike
 
     host = HostLike({})  # loopback not allowed
     opened = []

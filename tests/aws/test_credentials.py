@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from botocore.client import BaseClient
 
-from conftest import static_values
+from .conftest import static_values
 from connector_core.aws import client, session_for
 from connector_core.aws import credentials as credentials_module
 from connector_core.aws.credentials import credentials_for, identity_of
