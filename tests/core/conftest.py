@@ -1,0 +1,43 @@
+"""Fixtures for the foundation's tests: manifests written to tmp_path, hosts of test plugins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import sys
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # corekit.py, shared with tests/contract
+from corekit import TestPlugin, dedent  # noqa: E402
+
+from connector_core import Host  # noqa: E402
+
+
+@pytest.fixture
+def write_manifest(tmp_path: Path) -> Callable[..., Path]:
+    """Write a manifest (dedented) to tmp_path; returns its path."""
+    counter = iter(range(10_000))
+
+    def write(text: str, name: str | None = None) -> Path:
+        path = tmp_path / (name or f"manifest_{next(counter)}.yaml")
+        path.write_text(dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def make_host(write_manifest) -> Callable[..., Host]:
+    """A Host serving one test connector from manifest text and implementations."""
+
+    def make(text: str, implementations: Mapping[str, Any] | None = None, **kwargs: Any) -> Host:
+        path = write_manifest(text)
+        plugin = TestPlugin("test_plugin", [path], implementations, **kwargs)
+        host = Host(plugins=[plugin], settings={"aws.allow_loopback_endpoints": True})
+        assert host.load_failures() == [], host.load_failures()
+        return host
+
+    return make
