@@ -89,6 +89,7 @@ class Registry:
     def finish(self) -> None:
         """Check hook names, read manifests, assign owners, match operations."""
         self._check_pending()
+        first_failure = len(self.failures)
         fragments, declared = self._read_manifests()
         self.fragments = fragments
         for plugin, manifest in declared:
@@ -106,6 +107,13 @@ class Registry:
             self.manifests[manifest.id] = resolved
         for connector_id in list(self.manifests):
             self._match_operations(connector_id)
+        # A refused plugin that owns nothing would otherwise count as an observer and see
+        # (and, through firstresult hooks, answer) every call: take it out of dispatch.
+        for name in {f.plugin for f in self.failures[first_failure:]} - set(self.owners.values()):
+            plugin = self.pm.get_plugin(name)
+            if plugin is not None:
+                self.pm.unregister(plugin)
+        self._callers.clear()
 
     def _check_pending(self) -> None:
         # check_pending raises on the first bad plugin; unregister it and look again.
@@ -147,7 +155,11 @@ class Registry:
         plugin = self.owners[connector_id]
         manifest = self.manifests[connector_id]
         try:
-            impls = self.owner_hook("connector_implementations", connector_id)(connector_id=connector_id) or {}
+            # The owner alone answers (see the hookspec): no other plugin may supply or hijack them.
+            owner = self.pm.get_plugin(plugin)
+            others = [p for _, p in self.pm.list_name_plugin() if p is not owner]
+            caller = self.pm.subset_hook_caller("connector_implementations", remove_plugins=others)
+            impls = caller(connector_id=connector_id) or {}
         except Exception as exc:
             impls, error = None, f"connector_implementations failed: {type(exc).__name__}: {exc}"
         else:
