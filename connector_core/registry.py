@@ -7,6 +7,7 @@ recorded as a :class:`LoadFailure` and left out; the others are served.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import logging
 from collections.abc import Callable, Mapping
@@ -123,8 +124,9 @@ class Registry:
                 return
             except pluggy.PluginValidationError as exc:
                 name = self.pm.get_name(exc.plugin) or _plugin_name(exc.plugin)
+                hint = _hook_hint(self.pm, exc.plugin)
                 self.pm.unregister(exc.plugin)
-                self._fail(name, f"{exc} (hooks are named connector_*; see connector_core.hookspecs)")
+                self._fail(name, f"{exc} ({hint}hooks are named connector_*; see connector_core.hookspecs)")
 
     def _read_manifests(self) -> tuple[dict[str, Manifest], list[tuple[str, Manifest]]]:
         fragments: dict[str, Manifest] = {}
@@ -229,6 +231,17 @@ def resolve_implementation(impl: OperationImpl, connector_id: str) -> Callable[.
             hint="check the module:function string returned by connector_implementations",
             connector=connector_id,
         ) from None
+
+
+def _hook_hint(pm: pluggy.PluginManager, plugin: object) -> str:
+    """"did you mean 'connector_manifests'? " for a plugin's misspelt hook, or ""."""
+    known = [name for name in vars(hookspecs) if name.startswith("connector_")]
+    for caller in pm.get_hookcallers(plugin) or []:
+        if not caller.has_spec():
+            close = difflib.get_close_matches(caller.name, known, n=1)
+            if close:
+                return f"did you mean {close[0]!r}? "
+    return ""
 
 
 def _plugin_name(plugin: object) -> str:
