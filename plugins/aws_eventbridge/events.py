@@ -30,7 +30,7 @@ from connector_core.errors import (
 )
 
 from .batching import DEFAULT_MAX_REQUEST_BYTES, entry_size, oversized, plan_batches
-from .common import CONNECTOR, bus_arn, default_bus, events_client, json_text, parse_time
+from .common import CONNECTOR, bus_arn, default_bus, json_text, parse_time, put_events_client
 
 #: Entry error codes worth sending again; anything else (MalformedDetail,
 #: AccessDeniedException, InvalidArgument...) is final at once.
@@ -59,7 +59,7 @@ def put_events(connection: Connection, params: Mapping[str, Any], context: RunCo
     _refuse_oversized(sizes, max_bytes)
 
     concurrency = params.get("concurrency") or DEFAULT_CONCURRENCY
-    client = events_client(connection, context, max_pool_connections=concurrency)
+    client = put_events_client(connection, context, concurrency)
     single_bus = len({e["EventBusName"] for e in api_entries}) == 1
     sender = _Sender(client, api_entries, params.get("max_attempts") or DEFAULT_MAX_ATTEMPTS, single_bus)
 

@@ -77,10 +77,13 @@ def make_conn(host, endpoint) -> Callable[..., Any]:
 
 @pytest.fixture
 def events_client(host, conn):
-    """The very client the plugin uses (same cache), to register fault handlers on."""
-    from connector_aws_eventbridge.common import events_client as plugin_client
+    """The very clients the plugin uses (same cache), to register fault handlers on."""
+    from connector_aws_eventbridge.common import events_client, put_events_client
+    from connector_aws_eventbridge.events import DEFAULT_CONCURRENCY
 
-    return plugin_client(conn, host._context("aws.eventbridge", None, None))
+    context = host._context("aws.eventbridge", None, None)
+    return {"PutEvents": put_events_client(conn, context, DEFAULT_CONCURRENCY),
+            None: events_client(conn, context)}
 
 
 def event(i: int = 0, **extra: Any) -> dict[str, Any]:
@@ -161,12 +164,13 @@ def inject(events_client):
     installed = []
 
     def install(handler, operation: str = "PutEvents"):
+        client = events_client.get(operation) or events_client[None]
         name = f"before-call.eventbridge.{operation}"
-        events_client.meta.events.register(name, handler, unique_id=f"test-{id(handler)}")
-        installed.append((name, handler))
+        client.meta.events.register(name, handler, unique_id=f"test-{id(handler)}")
+        installed.append((client, name, handler))
         return handler
 
     yield install
-    for name, handler in installed:
-        events_client.meta.events.unregister(name, handler, unique_id=f"test-{id(handler)}")
+    for client, name, handler in installed:
+        client.meta.events.unregister(name, handler, unique_id=f"test-{id(handler)}")
 

@@ -167,9 +167,9 @@ def test_put_events_needs_the_account_id(host, make_conn):
 
 def test_bus_names_become_arns_of_the_regions_partition(host, make_conn, inject, events_client):
     conn = make_conn(region="cn-north-1")
-    from connector_aws_eventbridge.common import events_client as plugin_client
+    from connector_aws_eventbridge.common import put_events_client
 
-    client = plugin_client(conn, host._context("aws.eventbridge", None, None))
+    client = put_events_client(conn, host._context("aws.eventbridge", None, None), 8)
     fake = FakePutEvents(lambda n, attempt: None)
     client.meta.events.register("before-call.eventbridge.PutEvents", fake)
     host.run(conn, "put_events", {"entries": [event(0), event(1, event_bus="arn:aws-cn:events:cn-north-1:"
