@@ -60,7 +60,8 @@ def put_events(connection: Connection, params: Mapping[str, Any], context: RunCo
 
     concurrency = params.get("concurrency") or DEFAULT_CONCURRENCY
     client = put_events_client(connection, context, concurrency)
-    single_bus = len({e["EventBusName"] for e in api_entries}) == 1
+    buses = {e["EventBusName"] for e in api_entries}
+    single_bus = buses.pop() if len(buses) == 1 else None
     sender = _Sender(client, api_entries, params.get("max_attempts") or DEFAULT_MAX_ATTEMPTS, single_bus)
 
     batches = plan_batches(range(len(api_entries)), sizes, max_bytes)
@@ -133,7 +134,7 @@ class _Sender:
     """Sends batches from many threads; records one outcome per entry."""
 
     def __init__(self, client: Any, entries: Sequence[dict[str, Any]], max_attempts: int,
-                 single_bus: bool, sleep: Callable[[float], None] = time.sleep) -> None:
+                 single_bus: str | None, sleep: Callable[[float], None] = time.sleep) -> None:
         self._client = client
         self._entries = entries
         self._max_attempts = max(1, max_attempts)
@@ -202,7 +203,7 @@ class _Sender:
     def _is_fatal(self, error: ConnectorError) -> bool:
         if isinstance(error, (AuthenticationError, AccessDeniedError)):
             return True
-        return isinstance(error, NotFoundError) and self._single_bus
+        return isinstance(error, NotFoundError) and self._single_bus is not None
 
     def result(self) -> dict[str, Any]:
         outcomes = [o if o is not None else {"index": i, "error_code": "NotSent",
@@ -211,6 +212,12 @@ class _Sender:
         successful = sum(1 for o in outcomes if "event_id" in o)
         if successful == 0 and self._fatal is not None:
             # Nothing was published: the cause (a missing bus, refused keys) is the answer.
+            if isinstance(self._fatal, NotFoundError) and self._single_bus:
+                raise NotFoundError(
+                    f"event bus {self._single_bus} does not exist",
+                    hint="create it (create_event_bus), or name an existing bus in event_bus",
+                    connector=CONNECTOR,
+                )
             raise self._fatal
         return {
             "results": outcomes,

@@ -154,7 +154,7 @@ def test_a_bad_time_stamp_names_the_entry(host, conn):
 
 
 def test_an_unknown_bus_is_a_not_found_error(host, conn):
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="event-bus/no-such-bus does not exist"):
         host.run(conn, "put_events", {"entries": [event(i) for i in range(12)], "event_bus": "no-such-bus"})
 
 
