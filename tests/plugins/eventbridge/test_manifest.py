@@ -1,0 +1,54 @@
+"""What the manifest promises: forms, IAM actions, the account ID rule, every dropdown served."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector_core import ValidationError
+
+
+def test_the_connection_form_has_the_account_id_and_the_aws_fields(host):
+    form = host.form("aws.eventbridge")
+    account = form["schema"]["properties"]["account_id"]
+    assert account["title"] == "AWS Account ID" and "Create (put events)" in account["description"]
+    assert {"region", "custom_region", "access_key_id", "event_bus"} <= set(form["schema"]["properties"])
+    with pytest.raises(ValidationError) as caught:
+        host.connect("aws.eventbridge", {"auth_mode": "static", "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+                                         "secret_access_key": "x", "account_id": "12345"})
+    assert "account_id" in caught.value.errors
+
+
+def test_every_operation_declares_iam_actions_and_put_events_needs_the_account(host):
+    manifest = host.manifest("aws.eventbridge")
+    assert all(op.iam_actions for op in manifest.operations)
+    put = next(op for op in manifest.operations if op.id == "put_events")
+    assert put.requires_connection == ("account_id",) and put.iam_actions == ("events:PutEvents",)
+
+
+def test_the_connection_operation_form_demands_exactly_the_matching_auth_block(host):
+    import jsonschema
+
+    schema = host.form("aws.eventbridge", operation="create_connection")["schema"]
+    ok = {"name": "c", "authorization_type": "BASIC", "basic": {"username": "u", "password": "p"}}
+    jsonschema.validate(ok, schema)
+    for bad in ({**ok, "api_key": {"key": "k", "value": "v"}},
+                {"name": "c", "authorization_type": "API_KEY", "basic": {"username": "u", "password": "p"}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+
+
+def _dynamic_fields(manifest):
+    for field in manifest.connection.fields:
+        if field.dynamic_options:
+            yield field.key
+    for op in manifest.operations:
+        for field in op.input.fields:
+            if field.dynamic_options:
+                yield f"{op.id}.{field.key}"
+
+
+def test_every_dynamic_field_is_served(host, conn):
+    fields = list(_dynamic_fields(host.manifest("aws.eventbridge")))
+    assert len(fields) > 20
+    for field in fields:
+        assert isinstance(host.options(conn, field), list), field
