@@ -67,6 +67,9 @@ def put_events(connection: Connection, params: Mapping[str, Any], context: RunCo
     batches = plan_batches(range(len(api_entries)), sizes, max_bytes)
     total, done = len(api_entries), 0
     context.progress(0, total, "events")
+    if len(batches) == 1:  # the common small call: no thread pool
+        context.progress(sender.send(batches[0]), total, "events")
+        return sender.result()
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(batches))),
                             thread_name_prefix="eventbridge-put") as pool:
         for future in as_completed([pool.submit(sender.send, batch) for batch in batches]):
@@ -156,8 +159,10 @@ class _Sender:
                 return len(batch)
             try:
                 response = self._client.put_events(Entries=[self._entries[i] for i in pending])
-            except (ClientError, BotoCoreError) as exc:
-                error = map_error(exc, connector=CONNECTOR, action="events:PutEvents")
+            except (ClientError, BotoCoreError, ConnectorError) as exc:
+                # ConnectorError: the toolkit's credential providers (an AssumeRole refused...)
+                error = exc if isinstance(exc, ConnectorError) else map_error(
+                    exc, connector=CONNECTOR, action="events:PutEvents")
                 self._count_request()
                 if error.retryable and attempt < self._max_attempts:
                     self._backoff(attempt)
@@ -228,6 +233,8 @@ class _Sender:
 
 
 def _error_code(exc: Exception) -> str:
+    if isinstance(exc, ConnectorError):
+        return type(exc).__name__
     if isinstance(exc, ClientError):
         return exc.response.get("Error", {}).get("Code") or "ClientError"
     return type(exc).__name__

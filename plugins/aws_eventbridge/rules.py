@@ -8,18 +8,10 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from .common import (
-    MAX_PATTERN_CHARS,
-    call,
-    default_bus,
-    invalid,
-    json_text,
-    pages,
-    parse_json,
-    shape,
-)
 from connector_core.aws import region_of
 from connector_core.connection import Connection, RunContext
+
+from .common import MAX_PATTERN_CHARS, call, default_bus, invalid, json_text, pages, parse_json, shape
 
 _RULE = {
     "name": "Name",
