@@ -54,23 +54,27 @@ _OPERATIONS = {
 
 @hookimpl
 def connector_manifests() -> Iterable[Any]:
+    """The ``aws.eventbridge`` manifest (it extends the toolkit's ``aws.credentials``)."""
     return [files("connector_manifests") / "aws_eventbridge.yaml"]
 
 
 @hookimpl
 def connector_implementations() -> Mapping[str, str]:
+    """Operation id -> ``"module:function"``, imported on first use."""
     return {op: f"{_PACKAGE}.{target}" for op, target in _OPERATIONS.items()}
 
 
 @hookimpl
-def connector_test_connection(connection, context):
+def connector_test_connection(connection: Any, context: Any) -> Any:
+    """Credentials, account ID, region and event bus, one check each (see :mod:`.checks`)."""
     from .checks import test_connection  # boto3 only when a test really runs
 
     return test_connection(connection, context)
 
 
 @hookimpl
-def connector_options(connection, field, context):
+def connector_options(connection: Any, field: str, context: Any) -> Any:
+    """Buses, rules, connections, API destinations and archives of the account (see :mod:`.options`)."""
     from .options import options
 
     return options(connection, field, context)

@@ -52,3 +52,14 @@ def test_every_dynamic_field_is_served(host, conn):
     assert len(fields) > 20
     for field in fields:
         assert isinstance(host.options(conn, field), list), field
+
+
+def test_loading_the_plugin_and_drawing_its_forms_imports_neither_boto3_nor_operation_code():
+    import subprocess
+    import sys
+
+    code = ("import sys, connector_aws_eventbridge.hooks as h; from connector_core import Host; "
+            "host = Host(plugins=[h]); host.form('aws.eventbridge', operation='put_events'); "
+            "print(sorted(m for m in sys.modules if m.startswith(('boto', 'connector_aws_eventbridge.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['connector_aws_eventbridge.hooks']"
