@@ -1,0 +1,163 @@
+"""AWS toolkit: cached clients against the naive way, and the per-call overhead of the framework.
+
+Run with ``python -m bench aws_clients`` (part of ``make bench``). Everything talks to
+moto's threaded server on 127.0.0.1; nothing reaches AWS.
+
+(a) A host-style loop: build a ``Connection`` from stored values and run HeadBucket,
+    500 times, through :func:`connector_core.aws.client` (cached) and the naive way
+    (a new boto3 Session and client per call). Target: cached >= 15x faster.
+(b) Per-call overhead, interleaved, 2,000 calls each: ``host.run(conn, "head_object")``
+    against the same raw boto3 ``head_object`` on a cached client (target <= 1.05x);
+    and the toolkit alone: ``client(...)`` lookup + ``head_bucket`` against raw ``head_bucket``.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+import urllib.request
+from collections.abc import Callable
+
+ITERATIONS_A = 500
+ITERATIONS_B = 2000
+WARMUP = 50
+BUCKET = "bench-bucket"
+KEY = "bench/object.txt"
+
+STORED = {
+    "auth_mode": "static",
+    "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "region": "us-east-1",
+    "role_session_name": "connector-core",
+    "session_duration": 3600,
+    "force_path_style": True,
+}
+SETTINGS = {"aws.allow_loopback_endpoints": True}
+
+
+def _interleaved(a: Callable[[], object], b: Callable[[], object], n: int) -> tuple[list[float], list[float]]:
+    """Alternate a and b (order flipped every call) so drift in the server hits both alike."""
+    ta: list[float] = []
+    tb: list[float] = []
+    clock = time.perf_counter
+    for i in range(n):
+        first, second, tf, ts = (a, b, ta, tb) if i % 2 == 0 else (b, a, tb, ta)
+        t0 = clock()
+        first()
+        t1 = clock()
+        second()
+        t2 = clock()
+        tf.append(t1 - t0)
+        ts.append(t2 - t1)
+    return ta, tb
+
+
+def _report(label: str, framework: list[float], raw: list[float], target: str) -> None:
+    total_ratio = sum(framework) / sum(raw)
+    median_ratio = statistics.median(framework) / statistics.median(raw)
+    overhead_us = (statistics.median(framework) - statistics.median(raw)) * 1e6
+    print(f"{label}: framework {sum(framework):.3f} s, raw {sum(raw):.3f} s for {len(raw)} calls each")
+    print(f"  ratio (total) {total_ratio:.3f}x, ratio (median) {median_ratio:.3f}x, "
+          f"median overhead {overhead_us:.0f} us/call  [target {target}]")
+
+
+def main() -> None:
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from connector_core.aws import client
+    from connector_core.connection import Connection, RunContext, SharedObjects
+    from connector_core.secrets import Secret, SecretMasker
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto logs every request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{server._server.server_port}"
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).read()
+        stored = {**STORED, "endpoint_url": endpoint}
+        shared, masker = SharedObjects(), SecretMasker()
+
+        def connection() -> Connection:
+            # What a host does per request: rebuild the connection from what it stored.
+            return Connection("aws.s3", {**stored, "secret_access_key": Secret(stored["secret_access_key"])})
+
+        def context() -> RunContext:
+            return RunContext("aws.s3", "head_bucket", SETTINGS, shared, masker)
+
+        setup = client(connection(), context(), "s3")
+        setup.create_bucket(Bucket=BUCKET)
+        setup.put_object(Bucket=BUCKET, Key=KEY, Body=b"hello")
+
+        # (a) host-style loop
+        def cached() -> None:
+            client(connection(), context(), "s3").head_bucket(Bucket=BUCKET)
+
+        def naive() -> None:
+            conn = connection()
+            session = boto3.session.Session(
+                aws_access_key_id=conn["access_key_id"],
+                aws_secret_access_key=conn["secret_access_key"].reveal(),
+                region_name=conn["region"],
+            )
+            session.client("s3", endpoint_url=conn["endpoint_url"]).head_bucket(Bucket=BUCKET)
+
+        for _ in range(5):
+            cached(), naive()
+        t0 = time.perf_counter()
+        for _ in range(ITERATIONS_A):
+            cached()
+        t_cached = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for _ in range(ITERATIONS_A):
+            naive()
+        t_naive = time.perf_counter() - t0
+        print(f"(a) host-style loop, HeadBucket x{ITERATIONS_A}, fresh Connection each call:")
+        print(f"  cached client: {t_cached:.3f} s ({t_cached / ITERATIONS_A * 1e3:.2f} ms/call)")
+        print(f"  naive (new Session + client each call): {t_naive:.3f} s ({t_naive / ITERATIONS_A * 1e3:.2f} ms/call)")
+        print(f"  speedup {t_naive / t_cached:.1f}x  [target >= 15x]")
+
+        # (b) per-call overhead, interleaved
+        raw = client(connection(), context(), "s3")
+        try:
+            import connector_aws_s3.hooks
+            from connector_core import Host
+        except ImportError as exc:  # the Host or the S3 plugin is not there yet
+            print(f"(b) host.run: skipped ({exc})")
+        else:
+            host = Host(plugins=[connector_aws_s3.hooks], settings=SETTINGS)
+            values = {**stored, "bucket": BUCKET}
+            params = {"bucket": BUCKET, "key": KEY}
+
+            def through_host() -> None:
+                host.run(host.connect("aws.s3", values), "head_object", params)
+
+            def through_host_same_connection(conn=host.connect("aws.s3", values)) -> None:
+                host.run(conn, "head_object", params)
+
+            def raw_head_object() -> None:
+                raw.head_object(Bucket=BUCKET, Key=KEY)
+
+            _interleaved(through_host_same_connection, raw_head_object, WARMUP)
+            fw, rw = _interleaved(through_host_same_connection, raw_head_object, ITERATIONS_B)
+            _report("(b) host.run(conn, 'head_object') vs raw head_object", fw, rw, "<= 1.05x")
+            fw, rw = _interleaved(through_host, raw_head_object, ITERATIONS_B // 4)
+            _report("    incl. host.connect() per call (validation of stored values)", fw, rw, "info")
+
+        def toolkit() -> None:
+            client(connection(), context(), "s3").head_bucket(Bucket=BUCKET)
+
+        def raw_head_bucket() -> None:
+            raw.head_bucket(Bucket=BUCKET)
+
+        _interleaved(toolkit, raw_head_bucket, WARMUP)
+        fw, rw = _interleaved(toolkit, raw_head_bucket, ITERATIONS_B)
+        _report("(b') toolkit: Connection + client() + head_bucket vs raw head_bucket", fw, rw, "<= 1.05x")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
