@@ -176,3 +176,31 @@ def test_archives_and_replays(host, conn):
     assert host.run(conn, "delete_archive", {"name": "all-orders"})["deleted"] is True
     with pytest.raises(NotFoundError):
         host.run(conn, "describe_archive", {"name": "all-orders"})
+
+
+def test_the_request_carries_every_terraform_argument(host, conn, inject):
+    # What reaches the service: secrets revealed only here, the KMS key, the private API
+    # connectivity and per-parameter secrecy, in the API's shape.
+    sent = []
+    arn = f"arn:aws:events:us-east-1:{ACCOUNT}:connection/c/0000"
+
+    def service(params, **_):
+        sent.append(json.loads(params["body"]))
+        return FakeHttp(200), {"ConnectionArn": arn, "ConnectionState": "AUTHORIZING",
+                               "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    inject(service, "CreateConnection")
+    rcfg = f"arn:aws:vpc-lattice:us-east-1:{ACCOUNT}:resourceconfiguration/rcfg-0123456789abcdef0"
+    out = host.run(conn, "create_connection", {
+        **OAUTH, "kms_key_identifier": "alias/events",
+        "invocation_connectivity_parameters": {"resource_parameters": {"resource_configuration_arn": rcfg}}})
+    assert out["arn"] == arn and out["state"] == "AUTHORIZING"
+    request = sent[0]
+    assert request["KmsKeyIdentifier"] == "alias/events"
+    assert request["InvocationConnectivityParameters"] == {"ResourceParameters": {"ResourceConfigurationArn": rcfg}}
+    oauth = request["AuthParameters"]["OAuthParameters"]
+    assert oauth["ClientParameters"] == {"ClientID": "1234567890", "ClientSecret": "client-secret-xyz"}
+    assert oauth["OAuthHttpParameters"]["BodyParameters"][1] == {
+        "Key": "aud", "Value": "hidden-body-value", "IsValueSecret": True}
+    assert request["AuthParameters"]["InvocationHttpParameters"] == {
+        "QueryStringParameters": [{"Key": "v", "Value": "2", "IsValueSecret": False}]}
