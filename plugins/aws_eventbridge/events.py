@@ -6,6 +6,10 @@ bounded thread pool sends the requests; entries that fail with a retryable code
 (``ThrottlingException``, ``InternalFailure``) are re-sent, alone, after an exponential
 backoff with full jitter, up to ``max_attempts`` sends. Entries that succeeded are never
 sent again, and every entry ends with exactly one outcome.
+
+A request whose answer is lost (a read timeout) is sent again: nobody can know whether
+the service took it, and EventBridge delivery is at-least-once anyway, so consumers
+de-duplicate on their own keys.
 """
 
 from __future__ import annotations
