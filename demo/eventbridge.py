@@ -34,7 +34,8 @@ def run(host: Any, endpoint_url: str) -> None:
         "source": ["com.example.shop"], "detail-type": ["OrderPlaced"]}})
     print(f"  created rule {rule['name']}: {rule['arn']}")
 
-    queue_url, queue_arn = _queue(conn, endpoint_url)  # the target: an SQS queue in the emulator
+    sqs = _sqs(conn, endpoint_url)
+    queue_url, queue_arn = _queue(sqs)  # the target: an SQS queue in the emulator
     targets = host.run(conn, "put_targets", {"rule": "big-orders", "event_bus": "orders",
                                              "targets": [{"id": "orders-queue", "arn": queue_arn}]})
     print(f"  added target orders-queue -> {queue_arn}: {targets['failed_count']} failed")
@@ -48,7 +49,7 @@ def run(host: Any, endpoint_url: str) -> None:
     print(f"  put {len(entries)} events in {out['requests']} PutEvents calls: "
           f"{out['successful_count']} published, {out['failed_count']} failed; progress {seen}")
     print(f"    first outcome: {out['results'][0]}")
-    delivered = _drain(conn, queue_url)
+    delivered = _drain(sqs, queue_url)
     print(f"  the rule routed {len(delivered)} OrderPlaced events to the queue (not the heartbeat); "
           f"first detail: {delivered[0] if delivered else None}")
 
@@ -80,22 +81,20 @@ def run(host: Any, endpoint_url: str) -> None:
     print(f"  buses in the dropdown: {[o.value for o in host.options(conn, 'event_bus')]}")
 
 
-def _queue(conn: Any, endpoint_url: str) -> tuple[str, str]:
+def _sqs(conn: Any, endpoint_url: str) -> Any:
     import boto3
 
-    sqs = boto3.client("sqs", region_name="eu-west-3", endpoint_url=endpoint_url,
-                       aws_access_key_id=conn["access_key_id"],
-                       aws_secret_access_key=conn["secret_access_key"].reveal())
+    return boto3.client("sqs", region_name="eu-west-3", endpoint_url=endpoint_url,
+                        aws_access_key_id=conn["access_key_id"],
+                        aws_secret_access_key=conn["secret_access_key"].reveal())
+
+
+def _queue(sqs: Any) -> tuple[str, str]:
     url = sqs.create_queue(QueueName="demo-orders")["QueueUrl"]
     return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-def _drain(conn: Any, queue_url: str) -> list[dict]:
-    import boto3
-
-    sqs = boto3.client("sqs", region_name="eu-west-3", endpoint_url=queue_url.split("/1234")[0],
-                       aws_access_key_id=conn["access_key_id"],
-                       aws_secret_access_key=conn["secret_access_key"].reveal())
+def _drain(sqs: Any, queue_url: str) -> list[dict]:
     details: list[dict] = []
     while True:
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
