@@ -90,8 +90,8 @@ def _head_failure(exc: BaseException, connection: Mapping[str, Any], client: Any
                 return _failed(HEAD, to_connector_error(probe, connection, action="s3:ListBucket", bucket=bucket))
         return Check.failed(
             HEAD, f"access to bucket {bucket!r} denied",
-            f"grant s3:ListBucket on {s3_arn(connection, bucket)} to this identity "
-            "(HeadBucket needs it), or check that the bucket belongs to your account")
+            f"grant s3:ListBucket on {s3_arn(connection, bucket)} to this identity, which HeadBucket "
+            "needs, or check that the bucket belongs to your account")
     return _failed(HEAD, to_connector_error(exc, connection, action="s3:ListBucket", bucket=bucket))
 
 

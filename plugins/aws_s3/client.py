@@ -90,20 +90,20 @@ def to_connector_error(
             f"bucket {bucket!r} does not exist", hint="check the bucket name, or create the bucket", **kw
         )
     if code in ("NoSuchKey", "404", "NotFound"):
-        return errors.NotFoundError(f"no object at {where}", hint="check the key (keys are case-sensitive)", **kw)
+        return errors.NotFoundError(f"no object at {where}", hint="check the key; keys are case-sensitive", **kw)
     if code == "NoSuchVersion":
         return errors.NotFoundError(f"no such version of {where}", hint="check the version ID", **kw)
     if code in ("403", "AccessDenied", "AllAccessDisabled", "Forbidden"):
         return errors.AccessDeniedError(
             f"access denied: {action} on {where}",
             action=action,
-            hint=f"grant {action} on {resource} to this identity (HEAD requests carry no reason: "
-            "the keys may also be wrong)" if code == "403" else f"grant {action} on {resource} to this identity",
+            hint=f"grant {action} on {resource} to this identity; a HEAD request carries no reason, "
+            "so the keys may also be wrong" if code == "403" else f"grant {action} on {resource} to this identity",
             **kw,
         )
     if code == "BucketNotEmpty":
         return errors.OperationError(
-            f"bucket {bucket!r} is not empty", hint="delete its objects (and object versions) first", **kw
+            f"bucket {bucket!r} is not empty", hint="delete its objects and object versions first", **kw
         )
     if code in ("BucketAlreadyExists", "BucketAlreadyOwnedByYou"):
         owner = "you already own it" if code == "BucketAlreadyOwnedByYou" else "another account owns it"
