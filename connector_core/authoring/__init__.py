@@ -1,0 +1,1 @@
+"""Tools for plugin authors: scaffolding (`connectors new`), reference docs and IAM policies."""

@@ -1,0 +1,173 @@
+"""The conformance suite: subclass :class:`ConnectorConformance` in a test module.
+
+.. code-block:: python
+
+    from connector_core.testing import ConnectorConformance
+    import acme_widgets.hooks
+
+    class TestAcmeWidgets(ConnectorConformance):
+        plugin = acme_widgets.hooks
+        connector_id = "acme.widgets"
+        good_connection = {"api_key": "a-working-key"}
+        bad_connection = {"api_key": "a-refused-key"}
+        operation_params = {"get_widget": {"name": "sprocket"}}
+
+Each check is one test; a failure lists every problem found, each naming the plugin,
+the operation or field, and what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pytest
+
+from connector_core import Host
+
+from . import checks
+from .checks import Problem, Subject
+from .emulator import EMULATOR_SETTINGS
+
+
+class ConnectorConformance:
+    """Base class of a plugin's conformance tests. Set the class attributes; add nothing else.
+
+    - ``plugin``: the plugin object (usually your hooks module).
+    - ``connector_id``: the connector under test (one class per connector).
+    - ``good_connection``: connection values that validate and pass "Test connection".
+    - ``bad_connection``: values that validate but must fail "Test connection" (a refused
+      key, a missing resource); ``None`` skips that check.
+    - ``operation_params``: ``{operation id: sample params}``; those operations are run
+      (results checked against the manifest and for secrets).
+    - ``use_aws_emulator``: merge both connections over values pointing at the local moto
+      server (``aws_connection_values``), for connectors extending ``aws.credentials``.
+    - ``documentation``: where help text is required: ``"connection"`` fields,
+      ``"operations"`` descriptions, ``"inputs"`` fields. Labels are always required.
+    - ``hypothesis_examples``: generated inputs per form for the agreement check.
+    - ``settings``: host settings (loopback endpoints are allowed).
+
+    Override :meth:`prepare` to create what the good connection needs (a bucket).
+    """
+
+    plugin: ClassVar[Any] = None
+    connector_id: ClassVar[str] = ""
+    good_connection: ClassVar[Mapping[str, Any] | None] = None
+    bad_connection: ClassVar[Mapping[str, Any] | None] = None
+    operation_params: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    use_aws_emulator: ClassVar[bool] = False
+    documentation: ClassVar[tuple[str, ...]] = checks.DOC_LEVELS
+    hypothesis_examples: ClassVar[int] = 100
+    settings: ClassVar[Mapping[str, Any]] = EMULATOR_SETTINGS
+
+    def prepare(self, host: Host, good: Mapping[str, Any] | None) -> None:
+        """Called before checks that use ``good_connection``; create what it refers to here."""
+
+    # -- fixtures -----------------------------------------------------------------------
+
+    @pytest.fixture
+    def conformance_subject(self, request: pytest.FixtureRequest) -> Subject:
+        plugin = self.plugin
+        if plugin is None:
+            plugin = request.getfixturevalue("connector_plugin")
+        if plugin is None or not self.connector_id:
+            pytest.fail(f"{type(self).__name__}: set the class attributes `plugin` (your hooks module) "
+                        "and `connector_id` (the `id:` of your manifest)", pytrace=False)
+        host = Host(plugins=[plugin], settings=dict(self.settings))
+        return Subject(host, plugin, self.connector_id)
+
+    @pytest.fixture
+    def conformance_values(self, request: pytest.FixtureRequest) -> tuple[dict | None, dict | None]:
+        """(good, bad) connection values, over the emulator's when ``use_aws_emulator``."""
+        base: dict[str, Any] = {}
+        if self.use_aws_emulator:
+            base = request.getfixturevalue("aws_connection_values")
+        good = {**base, **self.good_connection} if self.good_connection is not None else None
+        bad = {**base, **self.bad_connection} if self.bad_connection is not None else None
+        return good, bad
+
+    @pytest.fixture
+    def prepared(self, conformance_subject: Subject, conformance_values) -> tuple[dict | None, dict | None]:
+        good, _bad = conformance_values
+        if conformance_subject.loaded() is not None:
+            self.prepare(conformance_subject.host, good)
+        return conformance_values
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def _report(self, subject: Subject, check: str, problems: list[Problem] | None) -> None:
+        if not problems:
+            return
+        lines = [f"conformance check {check!r} failed for plugin {subject.plugin_name!r}, "
+                 f"connector {subject.connector_id!r} ({len(problems)} problem"
+                 f"{'s' if len(problems) != 1 else ''}):"]
+        lines += [f"  - {p}" for p in problems]
+        pytest.fail("\n".join(lines), pytrace=False)
+
+    def _need(self, value: Any, attribute: str) -> None:
+        if value is None:
+            pytest.skip(f"set `{attribute}` in {type(self).__name__} to run this check")
+
+    # -- the checks ---------------------------------------------------------------------
+
+    def test_manifest_loads(self, conformance_subject: Subject) -> None:
+        self._report(conformance_subject, "manifest loads", checks.check_manifest_loads(conformance_subject))
+
+    def test_manifest_documents_every_field(self, conformance_subject: Subject) -> None:
+        self._report(conformance_subject, "manifest documents every field",
+                     checks.check_documented(conformance_subject, self.documentation))
+
+    def test_operations_match_implementations(self, conformance_subject: Subject) -> None:
+        self._report(conformance_subject, "operations match implementations",
+                     checks.check_operations_match(conformance_subject))
+
+    def test_forms_are_valid_json_schema(self, conformance_subject: Subject) -> None:
+        self._report(conformance_subject, "forms are valid JSON Schema",
+                     checks.check_forms_valid(conformance_subject))
+
+    def test_forms_agree_with_server_validation(self, conformance_subject: Subject, conformance_values) -> None:
+        good, bad = conformance_values
+        examples: dict[str | None, list] = {None: [v for v in (good, bad) if v is not None]}
+        for op_id, params in self.operation_params.items():
+            examples[op_id] = [params]
+        self._report(conformance_subject, "forms agree with server-side validation",
+                     checks.check_forms_agree(conformance_subject, examples, self.hypothesis_examples))
+
+    def test_secrets_never_leak(self, conformance_subject: Subject, prepared, caplog) -> None:
+        good, bad = prepared
+        with caplog.at_level(logging.DEBUG):
+            problems = checks.check_secrets(conformance_subject, good, bad, self.operation_params,
+                                            lambda: list(caplog.records))
+        if problems is None:
+            pytest.skip("no secret values to look for: give secret fields literal values in "
+                        "good_connection, bad_connection or operation_params")
+        self._report(conformance_subject, "secrets never leak", problems)
+
+    def test_test_connection_with_good_credentials(self, conformance_subject: Subject, prepared) -> None:
+        good, _bad = prepared
+        self._need(self.good_connection, "good_connection")
+        self._report(conformance_subject, "test connection (good credentials)",
+                     checks.check_test_connection(conformance_subject, good, expect_ok=True))
+
+    def test_test_connection_with_bad_credentials(self, conformance_subject: Subject, prepared) -> None:
+        _good, bad = prepared
+        self._need(self.bad_connection, "bad_connection")
+        self._report(conformance_subject, "test connection (bad credentials)",
+                     checks.check_test_connection(conformance_subject, bad, expect_ok=False))
+
+    def test_dynamic_options(self, conformance_subject: Subject, prepared) -> None:
+        good, _bad = prepared
+        manifest = conformance_subject.loaded()
+        if manifest is not None and not checks.dynamic_fields(manifest):
+            pytest.skip("the manifest has no `options: dynamic` field")
+        self._need(self.good_connection, "good_connection")
+        self._report(conformance_subject, "dynamic options", checks.check_options(conformance_subject, good))
+
+    def test_sample_operations_run(self, conformance_subject: Subject, prepared) -> None:
+        good, _bad = prepared
+        if not self.operation_params:
+            pytest.skip("set `operation_params` to run operations with sample params")
+        self._need(self.good_connection, "good_connection")
+        self._report(conformance_subject, "sample operations run",
+                     checks.check_operations_run(conformance_subject, good, self.operation_params))

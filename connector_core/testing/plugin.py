@@ -1,0 +1,90 @@
+"""The ``connector_core`` pytest plugin (registered through the ``pytest11`` entry point).
+
+Fixtures for testing a connector plugin:
+
+- ``connector_plugin``: the plugin under test. Override it in your ``conftest.py``
+  (``return my_package.hooks``), or set the ini option ``connector_plugin =
+  my_package.hooks`` (a module, or ``module:attribute``), or mark a test
+  ``@pytest.mark.connector_plugin(my_package.hooks)``.
+- ``connector_settings``: the host settings (loopback endpoints allowed, for the emulator).
+- ``connector_host``: a :class:`~connector_core.Host` with exactly that plugin.
+- ``aws_emulator``: moto's server on 127.0.0.1 for the session (an :class:`AwsEmulator`).
+- ``aws_connection_values``: connection values for ``aws.credentials`` pointed at it.
+
+Importing this module is cheap: moto and boto3 load only when a fixture needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .emulator import EMULATOR_SETTINGS, AwsEmulator, run_emulator
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "connector_plugin",
+        "the connector plugin under test: a module, or module:attribute (connector_core kit)",
+        default="",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "connector_plugin(plugin): the connector plugin under test (connector_core kit)"
+    )
+
+
+def load_plugin(spec: str) -> Any:
+    """Import ``package.module`` or ``package.module:attribute``."""
+    module_name, _, attr = spec.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module
+
+
+@pytest.fixture
+def connector_plugin(request: pytest.FixtureRequest) -> Any:
+    """The plugin under test: the marker's argument, else the ini option, else None."""
+    marker = request.node.get_closest_marker("connector_plugin")
+    if marker is not None and marker.args:
+        return marker.args[0]
+    spec = request.config.getini("connector_plugin")
+    return load_plugin(spec) if spec else None
+
+
+@pytest.fixture
+def connector_settings() -> dict[str, Any]:
+    """Host settings for tests; override to change them. Loopback endpoints are allowed."""
+    return dict(EMULATOR_SETTINGS)
+
+
+@pytest.fixture
+def connector_host(connector_plugin: Any, connector_settings: dict[str, Any]):
+    """A fresh :class:`~connector_core.Host` with the plugin under test, and nothing else."""
+    from connector_core import Host
+
+    if connector_plugin is None:
+        pytest.fail(
+            "connector_core: no plugin under test. Override the `connector_plugin` fixture in your "
+            "conftest.py, set `connector_plugin = your_package.hooks` in the [tool.pytest.ini_options] "
+            "of pyproject.toml, or mark the test @pytest.mark.connector_plugin(plugin).",
+            pytrace=False,
+        )
+    return Host(plugins=[connector_plugin], settings=connector_settings)
+
+
+@pytest.fixture(scope="session")
+def aws_emulator() -> Iterator[AwsEmulator]:
+    """moto's threaded server on 127.0.0.1 (a free port), with throwaway credentials."""
+    with run_emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def aws_connection_values(aws_emulator: AwsEmulator) -> dict[str, Any]:
+    """``aws.credentials`` connection values (static keys, us-east-1) pointed at the emulator."""
+    return aws_emulator.connection_values()
