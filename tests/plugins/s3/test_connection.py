@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
+from connector_core import WrongRegionError
+
 
 def _checks(result) -> dict[str, tuple[str, str, str | None]]:
     return {c.name: (c.status, c.message, c.hint) for c in result.checks}
@@ -102,3 +106,31 @@ def test_bucket_dropdown_lists_the_accounts_buckets(host, connect, raw):
     raw.create_bucket(Bucket="beta-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     options = host.options(connect(), "bucket")
     assert {o.value for o in options} == {"alpha-bucket", "beta-bucket"}
+
+
+def test_endpoint_that_never_answers_times_out(endpoint, bucket):
+    import connector_aws_s3.hooks
+    from connector_core import Host
+
+    host = Host(plugins=[connector_aws_s3.hooks], settings={
+        "aws.allow_loopback_endpoints": True, "aws.max_attempts": 1, "aws.read_timeout": 1})
+    with socket.socket() as silent:  # accepts connections (the backlog) but never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        conn = host.connect("aws.s3", {
+            "auth_mode": "static", "access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "x",
+            "endpoint_url": f"http://127.0.0.1:{silent.getsockname()[1]}", "bucket": bucket})
+        status, message, hint = _checks(host.test(conn))["Bucket access (HeadBucket)"]
+    assert status == "failed" and "timed out" in message and "retry" in hint
+
+
+def test_operations_name_the_buckets_region_on_a_redirect(host, conn, inject):
+    inject("GetObject", "PermanentRedirect", status=301, headers={"x-amz-bucket-region": "sa-east-1"})
+    with pytest.raises(WrongRegionError) as info:
+        host.run(conn, "get_object", {"key": "k"})
+    assert info.value.region == "sa-east-1" and "sa-east-1" in info.value.hint
+
+
+def test_operation_bucket_fields_offer_the_same_dropdown(host, conn):
+    assert [o.value for o in host.options(conn, "copy_object.source_bucket")] == [conn["bucket"]]
+    assert [o.value for o in host.options(conn, "list_objects.bucket")] == [conn["bucket"]]
