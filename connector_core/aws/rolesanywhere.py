@@ -40,8 +40,19 @@ CONTENT_TYPE = "application/json"
 DEFAULT_SESSION_NAME = "connector-core"  # the aws.credentials fragment's default
 
 
+def _require_cryptography() -> None:
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        raise E.ConfigurationError(
+            "IAM Roles Anywhere needs the 'cryptography' package, which is not installed",
+            hint="pip install cryptography in the host's environment",
+        ) from None
+
+
 def load_certificate_chain(pem: str) -> list:
     """The certificates of a PEM text: the leaf first, then any intermediates."""
+    _require_cryptography()
     from cryptography import x509
 
     try:

@@ -88,3 +88,12 @@ def test_custom_selected_without_custom_region_says_what_to_do():
 def test_missing_region_says_what_to_do():
     with pytest.raises(ConfigurationError, match="choose an AWS Region"):
         region_of({"custom_region": "us-east-2"})
+
+
+def test_every_exported_name_resolves():
+    import connector_core.aws as toolkit
+
+    for name in toolkit.__all__:
+        assert getattr(toolkit, name) is not None
+    with pytest.raises(AttributeError):
+        toolkit.no_such_name  # noqa: B018
