@@ -158,8 +158,10 @@ def check_documented(s: Subject, levels: Iterable[str] = DOC_LEVELS) -> list[Pro
 
 
 def _unloadable(s: Subject) -> Problem:
-    return Problem(f"connector {s.connector_id!r}", "its manifest does not load",
-                   "fix the problems reported by test_manifest_loads first")
+    reasons = "; ".join(f.reason for f in s.host.load_failures()) or "no plugin declares it"
+    return Problem(f"connector {s.connector_id!r}", f"the host did not load it ({reasons})",
+                   "fix the problems reported by test_manifest_loads and "
+                   "test_operations_match_implementations first")
 
 
 # -- operations -----------------------------------------------------------------------

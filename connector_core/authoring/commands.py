@@ -1,0 +1,98 @@
+"""The authoring commands of the ``connectors`` CLI: ``new``, ``docs`` and ``policy``.
+
+``connector_core.cli`` adds every command of :data:`COMMANDS` to its group. Errors are
+:class:`~connector_core.ConnectorError` and print as one line there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from connector_core.errors import ValidationError
+
+
+def _host(ctx: click.Context):
+    """The CLI's host (with its --plugin and --setting options), or a discovered one."""
+    state = ctx.find_root().obj
+    host = getattr(state, "host", None)
+    if host is not None:
+        return host
+    from connector_core import Host
+
+    return Host.discover()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("new")
+@click.argument("name")
+@click.option("--id", "connector_id", metavar="ID", help="The connector id (default: NAME with dots, acme.widgets).")
+@click.option("--directory", "-C", default=".", type=click.Path(file_okay=False),
+              help="Where to create the NAME folder (default: here).")
+def new(name: str, connector_id: str | None, directory: str) -> None:
+    """Scaffold a connector plugin package in ./NAME (e.g. acme-widgets)."""
+    from .scaffold import PluginNames, scaffold
+
+    written = scaffold(name, directory, connector_id)
+    names = PluginNames.from_name(name, connector_id)
+    root = Path(directory) / name
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"\nnext: cd {root} && pip install -e '.[test]' && pytest && connectors list\n"
+               f"connector {names.connector_id} in package {names.package}")
+
+
+@click.command("docs")
+@click.argument("connector_id")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.pass_context
+def docs(ctx: click.Context, connector_id: str, output: str | None) -> None:
+    """A Markdown reference of a connector, generated from its manifest alone."""
+    from .docs import render
+
+    _write(render(_host(ctx).manifest(connector_id)), output)
+
+
+@click.command("policy")
+@click.argument("connector_id")
+@click.option("--operation", "-o", "operations", multiple=True, metavar="OP",
+              help="An operation the policy must allow. Repeatable; default every operation.")
+@click.option("--connection", "-c", "connection_path", type=click.Path(dir_okay=False, exists=True),
+              help="A connection file (JSON or YAML); its bucket or event bus and region scope the resources.")
+@click.pass_context
+def policy(ctx: click.Context, connector_id: str, operations: tuple[str, ...], connection_path: str | None) -> None:
+    """The least-privilege IAM policy (JSON) for the chosen operations."""
+    from .policy import policy_for
+
+    connection = _read_mapping(connection_path) if connection_path else None
+    document = policy_for(_host(ctx).manifest(connector_id), operations, connection)
+    click.echo(json.dumps(document, indent=2))
+
+
+def _read_mapping(path: str) -> dict[str, Any]:
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValidationError({path: [f"is neither JSON nor YAML: {exc}"]}) from None
+    if not isinstance(data, dict):
+        raise ValidationError({path: ["must hold a mapping of connection field names to values"]})
+    return data
+
+
+COMMANDS: list[click.Command] = [new, docs, policy]
