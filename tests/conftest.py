@@ -7,6 +7,9 @@ import socket
 
 import pytest
 
+# pytester drives the plugin kit's own tests (tests/kit); it must be enabled at the root.
+pytest_plugins = ["pytester"]
+
 
 def _is_loopback(address) -> bool:
     if isinstance(address, tuple):
