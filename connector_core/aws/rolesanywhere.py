@@ -246,6 +246,7 @@ def rolesanywhere_credentials(connection: Mapping[str, Any], context: Any):
         raise E.ConfigurationError(
             f"IAM Roles Anywhere needs {', '.join(missing)}", hint="fill in the fields listed", connector=connector
         )
+    _require_cryptography()
     private_key = connection["private_key"]
     pem = private_key.reveal() if isinstance(private_key, Secret) else str(private_key)
     context.add_secret(pem)
