@@ -11,6 +11,7 @@ from ..results import Check
 from .clients import client
 from .credentials import identity_of
 from .errors import aws_errors
+from .regions import partition_of, region_of
 
 SHARED_KEY = "aws.identities"
 _MAX_REMEMBERED = 1024
@@ -21,7 +22,7 @@ class _Identities:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.by_identity: dict[str, dict[str, str]] = {}
+        self.by_identity: dict[tuple, dict[str, str]] = {}
 
 
 def caller_identity(connection: Mapping[str, Any], context: Any) -> dict[str, str]:
@@ -30,7 +31,8 @@ def caller_identity(connection: Mapping[str, Any], context: Any) -> dict[str, st
     Raises the mapped :class:`~connector_core.errors.ConnectorError` when STS refuses.
     """
     cache: _Identities = context.shared(SHARED_KEY, _Identities)
-    key = identity_of(connection)
+    # The same keys may name different accounts at another endpoint (LocalStack) or partition.
+    key = (identity_of(connection), connection.get("endpoint_url") or None, partition_of(region_of(connection)))
     found = cache.by_identity.get(key)
     if found is not None:
         return dict(found)
