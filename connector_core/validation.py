@@ -114,24 +114,32 @@ def schema_for(section: Section) -> type[Schema]:
 
     attrs["Meta"] = Meta
 
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _rules(self, data, original_data, **kwargs):
-        if not isinstance(original_data, Mapping):
-            return
-        errors = rule_errors(section, data, original_data)
-        if errors:
-            raise marshmallow.ValidationError(errors)
+    # Hooks are attached only where the section needs them: marshmallow's per-object
+    # overhead dominates when validating lists of thousands of items.
+    if section.rules:
 
-    @post_load
-    def _drop_hidden(self, data, **kwargs):
-        for key in section.keys:
-            conditions = section.show_conditions(key)
-            if conditions and key in data and not any(c.holds(data) for c in conditions):
-                del data[key]
-        return data
+        @validates_schema(pass_original=True, skip_on_field_errors=False)
+        def _rules(self, data, original_data, **kwargs):
+            if not isinstance(original_data, Mapping):
+                return
+            errors = rule_errors(section, data, original_data)
+            if errors:
+                raise marshmallow.ValidationError(errors)
 
-    attrs["_rules"] = _rules
-    attrs["_drop_hidden"] = _drop_hidden
+        attrs["_rules"] = _rules
+
+    hidden_unless = {key: section.show_conditions(key) for key in section.keys}
+    hidden_unless = {key: conditions for key, conditions in hidden_unless.items() if conditions}
+    if hidden_unless:
+
+        @post_load
+        def _drop_hidden(self, data, **kwargs):
+            for key, conditions in hidden_unless.items():
+                if key in data and not any(c.holds(data) for c in conditions):
+                    del data[key]
+            return data
+
+        attrs["_drop_hidden"] = _drop_hidden
     return Schema.from_dict(attrs, name="SectionSchema")
 
 
