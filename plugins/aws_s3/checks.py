@@ -15,7 +15,7 @@ from connector_core import errors
 from connector_core.aws import region_of
 from connector_core.results import Check, TestResult
 
-from .client import _CREDENTIAL_CODES, error_code, redirect_region, s3, s3_arn, to_connector_error
+from .client import CREDENTIAL_CODES, error_code, redirect_region, s3, s3_arn, to_connector_error
 from .validation import bucket_name_problems
 
 NAME = "Bucket name"
@@ -86,7 +86,7 @@ def _head_failure(exc: BaseException, connection: Mapping[str, Any], client: Any
         try:
             client.list_objects_v2(Bucket=bucket, MaxKeys=1)
         except Exception as probe:  # noqa: BLE001
-            if error_code(probe) in _CREDENTIAL_CODES:
+            if error_code(probe) in CREDENTIAL_CODES:
                 return _failed(HEAD, to_connector_error(probe, connection, action="s3:ListBucket", bucket=bucket))
         return Check.failed(
             HEAD, f"access to bucket {bucket!r} denied",

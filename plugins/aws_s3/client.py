@@ -19,7 +19,7 @@ from connector_core.aws import map_error, partition_of, region_of
 
 CONNECTOR = "aws.s3"
 
-_CREDENTIAL_CODES = {
+CREDENTIAL_CODES = {
     "InvalidAccessKeyId": ("the access key ID is not known to AWS", "check the Amazon AWS access key"),
     "SignatureDoesNotMatch": (
         "the secret key does not match the access key",
@@ -72,8 +72,8 @@ def to_connector_error(
     where = f"s3://{bucket}/{key}" if bucket and key is not None else f"bucket {bucket!r}" if bucket else "S3"
     resource = s3_arn(connection, bucket, key) if bucket else "*"
     kw = {"connector": CONNECTOR}
-    if code in _CREDENTIAL_CODES:
-        message, hint = _CREDENTIAL_CODES[code]
+    if code in CREDENTIAL_CODES:
+        message, hint = CREDENTIAL_CODES[code]
         return errors.AuthenticationError(message, hint=hint, **kw)
     if code in ("301", "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"):
         region = redirect_region(exc)

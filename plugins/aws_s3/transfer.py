@@ -10,6 +10,7 @@ are left behind (and billed).
 
 from __future__ import annotations
 
+import errno
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -178,7 +179,8 @@ def move_object(connection: Mapping[str, Any], params: Mapping[str, Any], contex
 
 def _is_local(exc: OSError) -> bool:
     """A local filesystem failure, as opposed to a network error (which botocore raises as OSError too)."""
-    return not type(exc).__module__.startswith(("botocore", "urllib3", "s3transfer")) and isinstance(
-        exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
-    ) or getattr(exc, "errno", None) in (28, 122)  # ENOSPC, EDQUOT
+    if type(exc).__module__.startswith(("botocore", "urllib3", "s3transfer")):
+        return False
+    local = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+    return isinstance(exc, local) or exc.errno in (errno.ENOSPC, errno.EDQUOT)
 

@@ -141,3 +141,10 @@ def test_access_denied_names_the_permission(host, conn, inject):
         host.run(conn, "put_object", {"key": "x", "text": "x"})
     assert info.value.action == "s3:PutObject"
     assert "s3:PutObject" in info.value.hint and f"arn:aws:s3:::{conn['bucket']}/x" in info.value.hint
+
+
+def test_empty_objects(host, conn):
+    host.run(conn, "put_object", {"key": "empty.txt", "text": ""})
+    assert host.run(conn, "get_object", {"key": "empty.txt"})["text"] == ""
+    assert host.run(conn, "get_object", {"key": "empty.txt", "result_as": "base64"})["body_base64"] == ""
+    assert host.run(conn, "head_object", {"key": "empty.txt"})["size"] == 0
