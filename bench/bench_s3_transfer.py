@@ -86,10 +86,10 @@ def _fmt(times: list[float]) -> str:
 
 def main() -> None:
     import boto3
+    import connector_aws_s3.hooks
     from boto3.s3.transfer import TransferConfig
     from botocore.config import Config
 
-    import connector_aws_s3.hooks
     from connector_core import Host
 
     config = TransferConfig(multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=CONCURRENCY)

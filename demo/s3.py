@@ -47,7 +47,8 @@ def run(host: Any, endpoint_url: str) -> None:
           f"test connection: {host.test(conn).message}")
 
     for month in ("01", "02", "03"):
-        host.run(conn, "put_object", {"key": f"reports/2024-{month}.csv", "text": f"month,total\n{month},{int(month) * 100}\n",
+        host.run(conn, "put_object", {"key": f"reports/2024-{month}.csv",
+                                      "text": f"month,total\n{month},{int(month) * 100}\n",
                                       "content_type": "text/csv", "tags": {"kind": "report"}})
     host.run(conn, "put_object", {"key": "README.txt", "text": "Demo bucket.\n", "metadata": {"owner": "demo"}})
     print("  put 4 small objects (text, content type, tags, metadata)")
@@ -109,4 +110,5 @@ def run(host: Any, endpoint_url: str) -> None:
     keys = [item["key"] for item in host.run(conn, "list_objects", {})]
     out = host.run(conn, "delete_objects", {"keys": keys})
     gone = host.run(conn, "delete_bucket", {"bucket": BUCKET})
-    print(f"  cleaned up: {out['deleted_count']} objects deleted, {out['error_count']} errors; bucket deleted: {gone['deleted']}")
+    print(f"  cleaned up: {out['deleted_count']} objects deleted, {out['error_count']} errors; "
+          f"bucket deleted: {gone['deleted']}")

@@ -30,7 +30,9 @@ def list_objects(connection: Mapping[str, Any], params: Mapping[str, Any], conte
     return _items(connection, client, request, page_size, limit)
 
 
-def _items(connection: Mapping[str, Any], client: Any, request: dict, page_size: int, limit: int | None) -> Iterator[dict]:
+def _items(
+    connection: Mapping[str, Any], client: Any, request: dict, page_size: int, limit: int | None
+) -> Iterator[dict]:
     bucket = request["Bucket"]
     count = 0
     token: str | None = None

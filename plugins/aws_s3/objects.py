@@ -206,7 +206,7 @@ def delete_objects(connection: Mapping[str, Any], params: Mapping[str, Any], con
     failures: list[dict] = []
     done = 0
     with ThreadPoolExecutor(max_workers=min(DELETE_CONCURRENCY, len(batches))) as pool:
-        for batch, errors in zip(batches, pool.map(delete, batches)):
+        for batch, errors in zip(batches, pool.map(delete, batches), strict=True):
             failures.extend(errors)
             done += len(batch)
             context.progress(done, len(keys), "keys")

@@ -14,7 +14,8 @@ def test_create_in_a_region_then_locate_and_delete(host, connect):
     conn = connect()
     created = host.run(conn, "create_bucket", {"bucket": "euro-data", "region": "eu-west-1"})
     assert created["region"] == "eu-west-1"
-    assert host.run(conn, "get_bucket_location", {"bucket": "euro-data"}) == {"bucket": "euro-data", "region": "eu-west-1"}
+    location = host.run(conn, "get_bucket_location", {"bucket": "euro-data"})
+    assert location == {"bucket": "euro-data", "region": "eu-west-1"}
     assert {b["name"] for b in host.run(conn, "list_buckets", {})} == {"euro-data"}
     assert host.run(conn, "delete_bucket", {"bucket": "euro-data"}) == {"bucket": "euro-data", "deleted": True}
     assert list(host.run(conn, "list_buckets", {})) == []

@@ -110,6 +110,7 @@ def test_bucket_dropdown_lists_the_accounts_buckets(host, connect, raw):
 
 def test_endpoint_that_never_answers_times_out(endpoint, bucket):
     import connector_aws_s3.hooks
+
     from connector_core import Host
 
     host = Host(plugins=[connector_aws_s3.hooks], settings={

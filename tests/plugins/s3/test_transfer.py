@@ -23,7 +23,8 @@ def big_file(tmp_path):
 def test_upload_in_parts_with_progress_then_download(host, conn, big_file, tmp_path, count_calls):
     parts = count_calls("UploadPart")
     seen = []
-    up = host.run(conn, "upload_file", {"file_path": str(big_file), "key": "big.bin", "content_type": "application/x-test",
+    up = host.run(conn, "upload_file", {"file_path": str(big_file), "key": "big.bin",
+                                        "content_type": "application/x-test",
                                         "metadata": {"origin": "test"}, "tags": {"t": "1"}, **PARTS},
                   progress=lambda done, total, unit: seen.append((done, total, unit)))
     assert up == {"bucket": conn["bucket"], "key": "big.bin", "size": 13 * MIB}
