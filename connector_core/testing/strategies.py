@@ -20,6 +20,9 @@ _JUNK = st.one_of(
     st.none(), st.integers(-3, 3), st.text(max_size=3), st.booleans(),
     st.lists(st.integers(0, 2), max_size=2), st.just({"x": 1}),
 )
+# Longer limits are not probed at the limit: megabyte strings would only slow the check.
+_MAX_PROBE_LENGTH = 4096
+_MAX_PROBE_ITEMS = 100
 _URLS = ("https://example.com", "http://127.0.0.1:9/path", "ftp://example.com/x", "example.com",
          "https://", "https://exa mple.com", "")
 
@@ -69,8 +72,12 @@ def _plausible(f: Field, depth: int):
         values = [c.value for c in f.choices]
         return st.one_of(st.sampled_from(values), st.text(max_size=4)) if values else st.text(max_size=4)
     if t in ("integer", "number"):
-        low = int(f.minimum) - 2 if f.minimum is not None else -1000
-        high = int(f.maximum) + 2 if f.maximum is not None else 1000
+        low = int(f.minimum) - 2 if f.minimum is not None else None
+        high = int(f.maximum) + 2 if f.maximum is not None else None
+        if low is None:
+            low = (high if high is not None else 0) - 2000
+        if high is None:
+            high = low + 2000
         ints = st.integers(low, high)
         floats = st.floats(low, high, allow_nan=False, allow_infinity=False)
         # Limits and their neighbours, often: that is where two validators could differ.
@@ -80,7 +87,7 @@ def _plausible(f: Field, depth: int):
     if t == "boolean":
         return st.one_of(st.booleans(), st.integers(0, 1))
     if t == "list":
-        high = (f.max_items or 3) + 1
+        high = min(f.max_items or 3, 20) + 1
         item = _plausible(f.items, depth) if f.items is not None else _JUNK
         return st.lists(st.one_of(item, item, _JUNK), max_size=high)
     if t == "keyvalue":
@@ -88,7 +95,7 @@ def _plausible(f: Field, depth: int):
             {"key": st.text(max_size=4), "value": st.text(max_size=4)},
             optional={"is_value_secret": st.one_of(st.booleans(), _JUNK), "extra": st.just(1)},
         )
-        return st.lists(st.one_of(pair, pair, _JUNK), max_size=(f.max_items or 2) + 1)
+        return st.lists(st.one_of(pair, pair, _JUNK), max_size=min(f.max_items or 2, 20) + 1)
     if t == "object":
         if depth >= 2 or f.section is None:
             return st.dictionaries(st.sampled_from(["a", "b"]), _JUNK, max_size=2)
@@ -110,7 +117,7 @@ def _strings(f: Field):
     else:
         sized = st.text(min_size=low, max_size=min(high, 40) if high is not None else 40)
         parts += [sized]
-    if high is not None and high <= 4096:
+    if high is not None and high <= _MAX_PROBE_LENGTH:
         parts.append(st.just("a" * high))
         parts.append(st.just("a" * (high + 1)))
     return st.one_of(*parts)
@@ -123,7 +130,7 @@ def boundary_values(f: Field) -> list[Any]:
     if t in ("string", "text", "secret", "url"):
         low, high = f.effective_min_length or 0, f.max_length
         probes += ["", " ", "a" * max(low - 1, 0), "a" * low, "a\n"]
-        if high is not None:
+        if high is not None and high <= _MAX_PROBE_LENGTH:
             probes += ["a" * high, "a" * (high + 1)]
         if t == "url":
             probes += list(_URLS) + [f"{s}://example.com/x" for s in f.schemes]
@@ -140,7 +147,7 @@ def boundary_values(f: Field) -> list[Any]:
         item: Any = {"key": "a", "value": "b"} if t == "keyvalue" else "a"
         probes += [[], [item], [None], [{"key": "", "value": "b"}], [{"key": "a"}], {"a": 1}]
         for n in (f.min_items, f.max_items):
-            if n is not None:
+            if n is not None and n <= _MAX_PROBE_ITEMS:
                 probes += [[item] * max(n - 1, 0), [item] * n, [item] * (n + 1)]
     elif t == "object":
         probes += [{}, {"not_a_field": 1}, []]
