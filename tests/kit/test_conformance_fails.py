@@ -131,7 +131,7 @@ def test_a_broken_plugin_fails_its_check_with_a_clear_message(widgets, case):
     result = widgets.run("-v")
     result.stdout.fnmatch_lines([f"*TestWidgets::{spec['check']} FAILED*"])
     result.stdout.fnmatch_lines(
-        [f"*conformance check * failed for plugin 'widgets_plugin', connector 'acme.widgets'*"]
+        ["*conformance check * failed for plugin 'widgets_plugin', connector 'acme.widgets'*"]
         + spec["expect"]
     )
 

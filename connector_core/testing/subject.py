@@ -1,0 +1,114 @@
+"""What the conformance checks work on: the plugin under test in a host, and problems found."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connector_core import ConnectorError, Host, Manifest, ValidationError
+from connector_core.builtin import CorePlugin
+from connector_core.manifest_loader import (
+    parse_manifest,
+    read_manifest_text,
+    resolve_extends,
+)
+
+#: Items read from a streaming operation when sample params run it.
+STREAM_LIMIT = 100
+
+@dataclass(frozen=True)
+class Problem:
+    """One conformance failure: where, what, and the fix."""
+
+    where: str
+    what: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}\n      fix: {self.fix}"
+
+
+@dataclass
+class Subject:
+    """The plugin under test, loaded in a host of its own."""
+
+    host: Host
+    plugin: object
+    connector_id: str
+
+    @property
+    def plugin_name(self) -> str:
+        for info in self.host.plugins():
+            if self.connector_id in info.connectors:
+                return info.name
+        return getattr(self.plugin, "__name__", None) or type(self.plugin).__name__
+
+    def loaded(self) -> Manifest | None:
+        try:
+            return self.host.manifest(self.connector_id)
+        except ConnectorError:
+            return None
+
+    def declared(self) -> Manifest | None:
+        """The manifest as declared, even if the host refused the plugin's operations."""
+        manifest = self.loaded()
+        if manifest is not None:
+            return manifest
+        return declared_manifest(self.plugin, self.connector_id)
+
+    def source(self) -> str:
+        manifest = self.declared()
+        return manifest.source if manifest is not None else "the manifest"
+
+
+def declared_manifest(plugin: object, connector_id: str) -> Manifest | None:
+    """Parse a plugin's manifests directly (resolving the core's fragments); None if unreadable."""
+    try:
+        sources = list(plugin.connector_manifests() or [])
+        core = list(CorePlugin(None).connector_manifests())
+        parsed = [parse_manifest(*read_manifest_text(s))[1] for s in core + sources]
+    except Exception:  # the manifest check reports why; here we only want the model
+        return None
+    fragments = {m.id: m for m in parsed if m.kind == "fragment"}
+    for manifest in parsed:
+        if manifest.kind != "fragment" and manifest.id == connector_id:
+            try:
+                return resolve_extends(manifest, fragments)
+            except ConnectorError:
+                return None
+    return None
+
+
+
+def is_operation_mismatch(reason: str) -> bool:
+    """Whether a load failure is about operations vs implementations (not the manifest)."""
+    return "do not match its manifest" in reason or "connector_implementations" in reason
+
+
+def unloadable(s: Subject) -> Problem:
+    """The problem to report when a check needs the connector and the host did not load it."""
+    reasons = "; ".join(f.reason for f in s.host.load_failures()) or "no plugin declares it"
+    return Problem(f"connector {s.connector_id!r}", f"the host did not load it ({reasons})",
+                   "fix the problems reported by test_manifest_loads and "
+                   "test_operations_match_implementations first")
+
+
+def consume(result: Any) -> Any:
+    """A result mapping, or the first items of a stream."""
+    if isinstance(result, Mapping):
+        return result
+    return list(itertools.islice(result, STREAM_LIMIT))
+
+
+def connect(s: Subject, values: Mapping[str, Any] | None, what: str, problems: list[Problem]):
+    """A connection from the test's values, or None (with a problem saying to fix the test)."""
+    if values is None:
+        return None
+    try:
+        return s.host.connect(s.connector_id, values, name=f"conformance-{what}")
+    except ValidationError as exc:
+        problems.append(Problem(f"the test's {what}", f"does not validate: {exc.message}",
+                                f"correct {what} in the conformance test class"))
+        return None
