@@ -153,8 +153,10 @@ def _rule_schemas(section: Section, rule) -> list[dict[str, Any]]:
 def section_ui(section: Section) -> dict[str, Any]:
     """UI schema in react-jsonschema-form conventions."""
     group_rank = {g.id: i for i, g in enumerate(section.groups)}
+    # Ungrouped fields first, then group by group; advanced fields after all others.
     ordered = sorted(
-        section.fields, key=lambda f: group_rank.get(f.group, len(group_rank)) if f.group else -1
+        section.fields,
+        key=lambda f: (f.advanced, group_rank.get(f.group, len(group_rank)) if f.group else -1),
     )
     ui: dict[str, Any] = {"ui:order": [f.key for f in ordered]}
     for f in section.fields:
