@@ -98,10 +98,12 @@ def test_the_built_in_connectors_forms_are_valid_2020_12_schemas():
 def test_ui_order_follows_groups_and_order(host):
     ui = host.form("test.form")["uiSchema"]
     order = ui["ui:order"]
-    # Fragment groups first (auth, region, advanced), then this manifest's group.
-    assert order.index("auth_mode") < order.index("region") < order.index("endpoint_url") < order.index("notes")
-    # `order: -1` puts notes first within its group.
-    assert order[-3:] == ["notes", "api_key", "level"]
+    # Fragment groups first (auth, region, advanced), then this manifest's group...
+    assert order.index("auth_mode") < order.index("region") < order.index("notes")
+    # ...with `order: -1` putting notes first within its group...
+    assert [k for k in order if k in ("notes", "api_key", "level")] == ["notes", "api_key", "level"]
+    # ...and fields marked advanced after all the others.
+    assert order[-3:] == ["session_token", "endpoint_url", "proxy_url"]
     assert [g["id"] for g in ui["ui:groups"]] == ["auth", "region", "advanced", "target"]
     assert ui["ui:groups"][3] == {"id": "target", "title": "Target", "fields": ["notes", "api_key", "level"]}
 
