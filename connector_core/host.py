@@ -118,6 +118,7 @@ class Host:
         try:
             result = hook(connector_id=connection.connector_id, connection=connection, context=context)
         except ConnectorError as exc:
+            exc = self._scrubbed(exc)
             return TestResult.from_checks([Check.failed("test", exc.message, exc.hint)])
         except Exception as exc:
             log.exception("test-connection hook of %s failed", connection.connector_id)
@@ -132,7 +133,7 @@ class Host:
         if not isinstance(result, TestResult):
             raise OperationError("connector_test_connection must return a TestResult",
                                  connector=connection.connector_id)
-        return result
+        return self._masked_result(result)
 
     def run(
         self,
@@ -162,10 +163,10 @@ class Host:
         try:
             result = hook(connector_id=connector_id, operation=operation, connection=connection,
                           params=clean, context=context)
-        except ConnectorError:
-            raise
+        except ConnectorError as exc:
+            raise self._scrubbed(exc)
         except Exception as exc:
-            raise self._unexpected(exc, connector_id, operation) from exc
+            raise self._unexpected(exc, connector_id, operation) from self._safe_cause(exc)
         output = self._validator(connector_id, operation, "output", op.output)
         if op.output.stream:
             return self._validated_stream(result, output, connector_id, operation)
@@ -189,10 +190,10 @@ class Host:
         try:
             options = hook(connector_id=connection.connector_id, connection=connection, field=field,
                            context=context)
-        except ConnectorError:
-            raise
+        except ConnectorError as exc:
+            raise self._scrubbed(exc)
         except Exception as exc:
-            raise self._unexpected(exc, connection.connector_id, f"options for {field}") from exc
+            raise self._unexpected(exc, connection.connector_id, f"options for {field}") from self._safe_cause(exc)
         if options is None:
             raise OperationError(f"the plugin does not fill the options of {field!r}",
                                  hint="report this to the plugin's author", connector=connection.connector_id)
@@ -246,10 +247,35 @@ class Host:
         try:
             for item in result:
                 yield self._validated_output(item, validator, connector_id, operation)
-        except ConnectorError:
-            raise
+        except ConnectorError as exc:
+            raise self._scrubbed(exc)
         except Exception as exc:
-            raise self._unexpected(exc, connector_id, operation) from exc
+            raise self._unexpected(exc, connector_id, operation) from self._safe_cause(exc)
+
+    # Plugins may put secret values in messages; nothing they raise or report leaves unmasked.
+
+    def _scrubbed(self, exc: ConnectorError) -> ConnectorError:
+        """The plugin's error with known secret values masked in its message and hint."""
+        exc.message = self._masker.mask(exc.message)
+        if exc.hint:
+            exc.hint = self._masker.mask(exc.hint)
+        exc.args = (exc.user_message,)
+        if exc.__cause__ is not None and self._safe_cause(exc.__cause__) is None:
+            exc.__cause__ = None
+            exc.__suppress_context__ = True
+        return exc
+
+    def _safe_cause(self, exc: BaseException) -> BaseException | None:
+        """``exc`` to chain from, or None when its traceback text shows a secret value."""
+        import traceback
+
+        text = "".join(traceback.format_exception(exc))
+        return exc if self._masker.mask(text) == text else None
+
+    def _masked_result(self, result: TestResult) -> TestResult:
+        mask = self._masker.mask
+        checks = [Check(c.name, c.status, mask(c.message), mask(c.hint) if c.hint else c.hint) for c in result.checks]
+        return TestResult(tuple(checks), mask(result.message))
 
     def _unexpected(self, exc: Exception, connector_id: str, what: str) -> OperationError:
         log.debug("unexpected error in %s %s", connector_id, what, exc_info=True)
