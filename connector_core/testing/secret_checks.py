@@ -110,8 +110,9 @@ def check_secrets(s: Subject, good: Mapping[str, Any] | None, bad: Mapping[str, 
         if record.exc_text:
             text += "\n" + record.exc_text
         scan.look(f"log record of logger {record.name!r} ({record.levelname})", text,
-                  "log Secret objects (they print as **********), never secret.reveal(); call "
-                  "context.add_secret(value) for secrets derived at run time")
+                  "log Secret objects (they print as **********), never secret.reveal(); register every "
+                  "value you reveal for an SDK (which logs its requests at DEBUG) or derive at run time "
+                  "with context.add_secret(value) first")
     return _unique(scan.problems)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import connector_aws_eventbridge.hooks
+import pytest
 
 from connector_core import ConnectorError, Host
 from connector_core.testing import ConnectorConformance
 
 BUS = "conformance-bus"
+CONNECTION = "conformance-connection"
 
 
 class TestEventBridgeConformance(ConnectorConformance):
@@ -24,6 +26,9 @@ class TestEventBridgeConformance(ConnectorConformance):
                                     "detail": {"id": 1}}]},
         "put_rule": {"name": "conformance-rule", "event_pattern": {"source": ["com.example.orders"]}},
         "list_rules": {},
+        # A nested secret: the secrets check looks for its value in results, errors and logs.
+        "create_connection": {"name": CONNECTION, "authorization_type": "API_KEY",
+                              "api_key": {"key": "x-api-key", "value": "conformance-api-key-0123"}},
     }
     # Help text on every operation and input is not there yet (see docs/connectors/aws.eventbridge.md);
     # connection fields are fully documented.
@@ -36,3 +41,15 @@ class TestEventBridgeConformance(ConnectorConformance):
             host.run(conn, "create_event_bus", {"name": BUS})
         except ConnectorError:
             pass  # made by an earlier test of this session
+        try:  # operation_params creates it again in each test that runs them
+            host.run(conn, "delete_connection", {"name": CONNECTION})
+        except ConnectorError:
+            pass
+
+    @pytest.mark.xfail(strict=True, reason=(
+        "found by this suite: Host.run does not register operation-input secrets with the log "
+        "masker, so botocore's DEBUG logs show create_connection's api_key value (request body, "
+        "and moto's DescribeConnection answer). Fix in Host.run (bind input Secrets like "
+        "Host.connect does) or in the plugin (context.add_secret before the call); then drop this."))
+    def test_secrets_never_leak(self, conformance_subject, prepared, caplog):
+        super().test_secrets_never_leak(conformance_subject, prepared, caplog)
