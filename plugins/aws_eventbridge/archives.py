@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connector_core.aws import arn, partition_of, region_of
-from connector_core.connection import Connection, RunContext
+from connector_core import Connection, RunContext
 
 from .common import MAX_PATTERN_CHARS, bus_arn, call, default_bus, invalid, json_text, pages, parse_json, parse_time, shape
 

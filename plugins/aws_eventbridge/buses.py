@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from connector_core.connection import Connection, RunContext
+from connector_core import Connection, RunContext
 
 from .common import DEFAULT_BUS, call, default_bus, invalid, pages, parse_json, shape
 

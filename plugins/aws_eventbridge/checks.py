@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from connector_core.aws import caller_identity, region_of
-from connector_core.connection import Connection, RunContext
-from connector_core.errors import AccessDeniedError, ConnectorError, NotFoundError
-from connector_core.results import Check, TestResult
+from connector_core import Connection, RunContext
+from connector_core import AccessDeniedError, ConnectorError, NotFoundError
+from connector_core import Check, TestResult
 
 from .common import call, default_bus
 

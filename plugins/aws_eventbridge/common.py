@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from connector_core.aws import arn, aws_errors, client, partition_of, region_of
-from connector_core.connection import Connection, RunContext
-from connector_core.errors import ValidationError
+from connector_core import Connection, RunContext
+from connector_core import ValidationError
 
 CONNECTOR = "aws.eventbridge"
 DEFAULT_BUS = "default"

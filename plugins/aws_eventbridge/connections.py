@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from connector_core.connection import Connection, RunContext
-from connector_core.errors import ConnectorError, ValidationError
-from connector_core.secrets import Secret
+from connector_core import Connection, RunContext
+from connector_core import ConnectorError, ValidationError
+from connector_core import Secret
 
 from .common import CONNECTOR, call, invalid, pages, prune, shape
 

@@ -24,8 +24,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connector_core.aws import map_error
-from connector_core.connection import Connection, RunContext
-from connector_core.errors import (
+from connector_core import Connection, RunContext
+from connector_core import (
     AccessDeniedError,
     AuthenticationError,
     ConnectorError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import islice
 
-from connector_core.connection import Connection, RunContext
-from connector_core.results import Option
+from connector_core import Connection, RunContext
+from connector_core import Option
 
 from .common import default_bus, pages
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from connector_core.aws import region_of
-from connector_core.connection import Connection, RunContext
+from connector_core import Connection, RunContext
 
 from .common import MAX_PATTERN_CHARS, call, default_bus, invalid, json_text, pages, parse_json, shape
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connector_core.aws import region_of
-from connector_core.connection import Connection
-from connector_core.results import Option
+from connector_core import Connection
+from connector_core import Option
 
 from .client import compact, redirect_region, s3, s3_errors
 from .validation import check_bucket, resolve_bucket

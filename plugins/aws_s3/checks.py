@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connector_core import errors
+from connector_core import ConnectorError
 from connector_core.aws import region_of
-from connector_core.results import Check, TestResult
+from connector_core import Check, TestResult
 
 from .client import CREDENTIAL_CODES, error_code, redirect_region, s3, s3_arn, to_connector_error
 from .validation import bucket_name_problems
@@ -71,7 +71,7 @@ def test_connection(connection: Mapping[str, Any], context: Any) -> TestResult:
 
 def _head_failure(exc: BaseException, connection: Mapping[str, Any], client: Any, bucket: str) -> Check:
     """HEAD responses have no body: find out what a bare 403, 404 or 301 means."""
-    if isinstance(exc, errors.ConnectorError):  # e.g. the endpoint policy refused the URL
+    if isinstance(exc, ConnectorError):  # e.g. the endpoint policy refused the URL
         return _failed(HEAD, exc)
     code = error_code(exc)
     if code in ("301", "400") and redirect_region(exc):
@@ -109,7 +109,7 @@ def _bucketless(connection: Mapping[str, Any], context: Any) -> TestResult:
 
 
 def _failed(name: str, error: BaseException) -> Check:
-    if isinstance(error, errors.ConnectorError):
+    if isinstance(error, ConnectorError):
         return Check.failed(name, error.message, error.hint)
     return Check.failed(name, str(error) or type(error).__name__)
 

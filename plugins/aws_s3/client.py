@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from connector_core import errors
+from connector_core import AccessDeniedError, AuthenticationError, ConnectorError, NotFoundError, OperationError, ValidationError, WrongRegionError
 from connector_core.aws import client as aws_client
 from connector_core.aws import map_error, partition_of, region_of
 
@@ -64,9 +64,9 @@ def to_connector_error(
     action: str,
     bucket: str | None = None,
     key: str | None = None,
-) -> errors.ConnectorError:
+) -> ConnectorError:
     """Translate a botocore exception into the framework's error, with an S3-specific fix."""
-    if isinstance(exc, errors.ConnectorError):
+    if isinstance(exc, ConnectorError):
         return exc
     code = error_code(exc)
     where = f"s3://{bucket}/{key}" if bucket and key is not None else f"bucket {bucket!r}" if bucket else "S3"
@@ -74,27 +74,27 @@ def to_connector_error(
     kw = {"connector": CONNECTOR}
     if code in CREDENTIAL_CODES:
         message, hint = CREDENTIAL_CODES[code]
-        return errors.AuthenticationError(message, hint=hint, **kw)
+        return AuthenticationError(message, hint=hint, **kw)
     if code in ("301", "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"):
         region = redirect_region(exc)
         if region or code != "IllegalLocationConstraintException":
             named = region or "another region"
-            return errors.WrongRegionError(
+            return WrongRegionError(
                 f"{where} is in {named}, not in the connection's region {region_of(connection)}",
                 region=region,
                 hint=f"set the connection's AWS Region to {named}",
                 **kw,
             )
     if code in ("NoSuchBucket",) or (code in ("404", "NotFound") and key is None):
-        return errors.NotFoundError(
+        return NotFoundError(
             f"bucket {bucket!r} does not exist", hint="check the bucket name, or create the bucket", **kw
         )
     if code in ("NoSuchKey", "404", "NotFound"):
-        return errors.NotFoundError(f"no object at {where}", hint="check the key; keys are case-sensitive", **kw)
+        return NotFoundError(f"no object at {where}", hint="check the key; keys are case-sensitive", **kw)
     if code == "NoSuchVersion":
-        return errors.NotFoundError(f"no such version of {where}", hint="check the version ID", **kw)
+        return NotFoundError(f"no such version of {where}", hint="check the version ID", **kw)
     if code in ("403", "AccessDenied", "AllAccessDisabled", "Forbidden"):
-        return errors.AccessDeniedError(
+        return AccessDeniedError(
             f"access denied: {action} on {where}",
             action=action,
             hint=f"grant {action} on {resource} to this identity; a HEAD request carries no reason, "
@@ -102,21 +102,21 @@ def to_connector_error(
             **kw,
         )
     if code == "BucketNotEmpty":
-        return errors.OperationError(
+        return OperationError(
             f"bucket {bucket!r} is not empty", hint="delete its objects and object versions first", **kw
         )
     if code in ("BucketAlreadyExists", "BucketAlreadyOwnedByYou"):
         owner = "you already own it" if code == "BucketAlreadyOwnedByYou" else "another account owns it"
-        return errors.OperationError(
+        return OperationError(
             f"bucket {bucket!r} already exists: {owner}",
             hint="bucket names are global across all AWS accounts: choose another name",
             **kw,
         )
     if code in ("InvalidRange", "416"):
-        return errors.ValidationError({"range": [f"the range is not satisfiable for {where}"]}, connector=CONNECTOR)
+        return ValidationError({"range": [f"the range is not satisfiable for {where}"]}, connector=CONNECTOR)
     if code in ("EntityTooLarge", "InvalidRequest", "InvalidArgument", "KMS.NotFoundException"):
         message = ((getattr(exc, "response", None) or {}).get("Error") or {}).get("Message") or code
-        return errors.OperationError(f"S3 refused the request for {where}: {message}", **kw)
+        return OperationError(f"S3 refused the request for {where}: {message}", **kw)
     return map_error(exc, connector=CONNECTOR, action=action, resource=resource)
 
 
@@ -127,7 +127,7 @@ def s3_errors(
     """Re-raise botocore and s3transfer failures as framework errors (never a secret)."""
     try:
         yield
-    except errors.ConnectorError:
+    except ConnectorError:
         raise
     except Exception as exc:  # noqa: BLE001 - botocore raises many unrelated types
         if not _is_aws_error(exc):

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from connector_core.errors import OperationError
+from connector_core import OperationError
 
 from .client import CONNECTOR
 

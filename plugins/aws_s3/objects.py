@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
-from connector_core.errors import ValidationError
+from connector_core import ValidationError
 
 from .client import compact, etag, s3, s3_errors
 from .localfiles import atomic_target, local_error

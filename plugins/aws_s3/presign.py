@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from connector_core.aws import client as aws_client
-from connector_core.errors import ValidationError
+from connector_core import ValidationError
 
 from .client import s3_errors
 from .validation import check_key, resolve_bucket

@@ -144,7 +144,7 @@ def copy_object(connection: Mapping[str, Any], params: Mapping[str, Any], contex
     bucket = resolve_bucket(connection, params)
     key = check_key(params["key"])
     if (source_bucket, source_key) == (bucket, key) and not params.get("storage_class"):
-        from connector_core.errors import ValidationError
+        from connector_core import ValidationError
 
         raise ValidationError({"key": ["the destination is the source: give another key or bucket"]})
     source = {"Bucket": source_bucket, "Key": source_key}

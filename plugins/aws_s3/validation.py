@@ -3,7 +3,7 @@
 The manifest already limits lengths and patterns, but some rules need code: a key's
 limit is 1,024 UTF-8 *bytes* (not characters), a bucket name must not look like an IP
 address, and a local path's existence can only be known at run time. Every failure is
-a :class:`~connector_core.errors.ValidationError` naming the field path and the rule.
+a :class:`~connector_core.ValidationError` naming the field path and the rule.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from connector_core.errors import ValidationError
+from connector_core import ValidationError
 
 #: S3 keys are limited to 1,024 bytes of UTF-8.
 MAX_KEY_BYTES = 1024
