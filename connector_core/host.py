@@ -158,6 +158,7 @@ class Host:
                 {f"connection.{k}": [f"is required for {operation}"] for k in missing},
                 hint="edit the connection and fill in " + ", ".join(missing), connector=connector_id)
         clean = self._validator(connector_id, operation, "input", op.input).load(params or {})
+        _bind_secrets(clean, self._masker.add)  # secret inputs (an API key to store) never reach logs
         context = self._context(connector_id, operation, progress)
         hook = self._registry.owner_hook("connector_run", connector_id)
         try:
