@@ -89,8 +89,8 @@ def check_secrets(s: Subject, good: Mapping[str, Any] | None, bad: Mapping[str, 
                 scan.look(f"{what} value {key!r}", dumps(value), "declare the field as `type: secret`")
         _scan_errors(s, scan, values, what)
         result = s.host.test(conn)
-        scan.look(f"test-connection result for {what}", dumps(result.to_dict()),
-                  "never put credentials in Check messages or hints")
+        scan.look(f"test-connection result for {what}", f"{result!r} {dumps(result.to_dict())}",
+                  "never put credentials in Check names, messages or hints")
     if connections:
         for op_id, op_params in params.items():
             if op_id not in manifest.operation_ids:
@@ -101,7 +101,7 @@ def check_secrets(s: Subject, good: Mapping[str, Any] | None, bad: Mapping[str, 
                 scan.look(f"the result of {where}", dumps(output),
                           "never return secret values; declare outputs that must carry one as absent")
             except ConnectorError as exc:
-                scan.look(f"the error of {where}", f"{exc} {dumps(exc.to_dict())}",
+                scan.look(f"the error of {where}", f"{exc} {exc!r} {dumps(exc.to_dict())}",
                           "build error messages without the secret (connector_core.aws.aws_errors does)")
     for record in log_records():
         text = record.getMessage()
@@ -113,7 +113,15 @@ def check_secrets(s: Subject, good: Mapping[str, Any] | None, bad: Mapping[str, 
                   "log Secret objects (they print as **********), never secret.reveal(); register every "
                   "value you reveal for an SDK (which logs its requests at DEBUG) or derive at run time "
                   "with context.add_secret(value) first")
+        # Structured-logging handlers (JSON logs) print `extra=` fields, which no message mask covers.
+        extra = {k: v for k, v in vars(record).items() if k not in _STANDARD_RECORD_KEYS}
+        if extra:
+            scan.look(f"the extra fields of a log record of logger {record.name!r}", repr(extra),
+                      "never pass revealed secrets in a log call's `extra=` (JSON log handlers print them)")
     return _unique(scan.problems)
+
+
+_STANDARD_RECORD_KEYS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
 def _scan_errors(s: Subject, scan: SecretScan, values: Mapping[str, Any], what: str) -> None:

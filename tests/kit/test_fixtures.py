@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import connector_aws_s3.hooks
+import pytest
 
 
 @pytest.mark.connector_plugin(connector_aws_s3.hooks)

@@ -203,17 +203,22 @@ CASES = {
         check="test_forms_are_valid_json_schema",
         expect=["*operation 'list_widgets' form: is not JSON-serializable*", "*fix: quote defaults*"],
     ),
-    "secret in a test-connection message": dict(
-        hooks=[('"the catalogue refused the key"', 'f"the catalogue refused {connection[\'api_key\'].reveal()}"')],
+    # The host masks known secrets in test results' messages and hints, not in check names.
+    "secret in a test-connection check name": dict(
+        hooks=[('Check.failed("API key", "the catalogue refused the key"',
+                'Check.failed(f"API key {connection[\'api_key\'].reveal()}", "the catalogue refused the key"')],
         check="test_secrets_never_leak",
         expect=["*test-connection result for bad_connection: shows the value of secret connection field "
-                "'api_key'*<connection field 'api_key'>*", "*fix: never put credentials in Check messages*"],
+                "'api_key' in: *API key <connection field 'api_key'>*",
+                "*fix: never put credentials in Check names, messages or hints*"],
     ),
-    "secret written to a log": dict(
-        hooks=[('params.get("token"))', 'params["token"].reveal())')],
+    # The host masks known secrets in log messages, not in `extra=` fields (JSON log handlers print them).
+    "secret in a log record's extra fields": dict(
+        hooks=[('    log.debug("get_widget %s with token %s", params["name"], params.get("token"))',
+                '    log.debug("get_widget", extra={"token": params["token"].reveal()})')],
         check="test_secrets_never_leak",
-        expect=["*log record of logger 'widgets' (DEBUG): shows the value of secret operation 'get_widget' "
-                "input 'token'*", "*fix: log Secret objects*never secret.reveal()*"],
+        expect=["*the extra fields of a log record of logger 'widgets': shows the value of secret operation "
+                "'get_widget' input 'token'*", "*fix: never pass revealed secrets in a log call's `extra=`*"],
     ),
     "secret in an operation result": dict(
         manifest=[("        - {key: size, label: Size, type: integer, required: true}",

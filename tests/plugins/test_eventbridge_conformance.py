@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import connector_aws_eventbridge.hooks
-import pytest
 
 from connector_core import ConnectorError, Host
 from connector_core.testing import ConnectorConformance
@@ -46,10 +45,3 @@ class TestEventBridgeConformance(ConnectorConformance):
         except ConnectorError:
             pass
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "found by this suite: Host.run does not register operation-input secrets with the log "
-        "masker, so botocore's DEBUG logs show create_connection's api_key value (request body, "
-        "and moto's DescribeConnection answer). Fix in Host.run (bind input Secrets like "
-        "Host.connect does) or in the plugin (context.add_secret before the call); then drop this."))
-    def test_secrets_never_leak(self, conformance_subject, prepared, caplog):
-        super().test_secrets_never_leak(conformance_subject, prepared, caplog)
