@@ -29,16 +29,21 @@ COMMANDS = {
 }
 
 
-def _time(args: list[str]) -> float:
-    """Median wall time of ``python args`` over REPEAT runs (after one warm-up for the OS cache)."""
-    cmd = [sys.executable, *args]
-    subprocess.run(cmd, capture_output=True, check=True)
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True, cwd=Path(__file__).parent.parent)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _time_all(commands: dict[str, list[str]]) -> dict[str, float]:
+    """Median wall time of each ``python args``, over REPEAT rounds.
+
+    Rounds interleave the commands, so that a machine getting busier or quieter during the
+    run shifts every figure alike instead of skewing the ratios. One warm-up round first.
+    """
+    cwd = Path(__file__).parent.parent
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(REPEAT + 1):
+        for name, args in commands.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, *args], capture_output=True, check=True, cwd=cwd)
+            if round_:
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def import_costs(args: list[str], top: int = 12) -> list[tuple[int, str]]:
@@ -55,7 +60,7 @@ def import_costs(args: list[str], top: int = 12) -> list[tuple[int, str]]:
 
 
 def main() -> None:
-    results = {name: _time(args) for name, args in COMMANDS.items()}
+    results = _time_all(COMMANDS)
     baseline = results.pop("baseline: import pluggy, yaml, marshmallow")
     print(f"{'baseline: import pluggy, yaml, marshmallow':45s} {baseline * 1000:7.1f} ms  (median of {REPEAT})")
     worst = 0.0

@@ -12,6 +12,10 @@ which is several times faster than PyYAML's pure-Python composer.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -61,8 +65,21 @@ class LoadedYaml:
 
 
 def load_yaml(text: str | bytes, file: str = "<string>") -> LoadedYaml:
-    """Parse one YAML document strictly. Raises :class:`ManifestError` naming file and line."""
-    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    """Parse one YAML document strictly. Raises :class:`ManifestError` naming file and line.
+
+    Documents that parsed before are read from the parse cache (see :func:`cache_dir`).
+    """
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    cached = _cache_read(raw, file)
+    if cached is not None:
+        return cached
+    loaded = _load_yaml(raw, text, file)
+    _cache_write(raw, loaded)
+    return loaded
+
+
+def _load_yaml(raw: bytes, text: str | bytes, file: str) -> LoadedYaml:
+    size = len(raw)
     if size > MAX_MANIFEST_BYTES:
         raise ManifestError(
             f"document is {size} bytes, over the {MAX_MANIFEST_BYTES}-byte cap",
@@ -87,6 +104,65 @@ def load_yaml(text: str | bytes, file: str = "<string>") -> LoadedYaml:
     except yaml.YAMLError as exc:
         raise ManifestError(f"invalid YAML: {exc}", file=file, hint="check the file's syntax") from None
     return LoadedYaml(data, builder.lines, file)
+
+
+# -- parse cache ------------------------------------------------------------------------
+# Parsing YAML is most of a CLI cold start (`connectors list`). A successfully parsed
+# document is kept as JSON (never pickle: reading the cache cannot run code), keyed by a
+# hash of the document's bytes and of this module's version, so an edit or an upgrade
+# simply misses. Failures are never cached: errors are always computed afresh.
+
+_CACHE_VERSION = "1"
+
+
+def cache_dir() -> Path | None:
+    """Where parsed manifests are cached, or None when caching is off.
+
+    ``CONNECTOR_CORE_CACHE_DIR`` chooses the directory; an empty value turns caching off.
+    The default is ``$XDG_CACHE_HOME/connector_core`` (``~/.cache/connector_core``).
+    """
+    chosen = os.environ.get("CONNECTOR_CORE_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "connector_core"
+
+
+def _cache_path(raw: bytes) -> Path | None:
+    directory = cache_dir()
+    if directory is None or len(raw) > MAX_MANIFEST_BYTES:
+        return None
+    digest = hashlib.sha256(_CACHE_VERSION.encode() + b"\0" + raw).hexdigest()
+    return directory / f"manifest-{digest[:40]}.json"
+
+
+def _cache_read(raw: bytes, file: str) -> LoadedYaml | None:
+    path = _cache_path(raw)
+    if path is None:
+        return None
+    try:
+        data, lines = json.loads(path.read_text(encoding="utf-8"))
+        return LoadedYaml(data, {tuple(p): line for p, line in lines}, file)
+    except (OSError, ValueError, TypeError):  # missing, unreadable or corrupt: parse instead
+        return None
+
+
+def _cache_write(raw: bytes, loaded: LoadedYaml) -> None:
+    path = _cache_path(raw)
+    if path is None:
+        return
+    try:
+        # allow_nan=False and a strict round trip: only documents JSON holds exactly are cached
+        # (a YAML date, say, is not).
+        text = json.dumps([loaded.data, [[list(p), line] for p, line in loaded.lines.items()]], allow_nan=False)
+        if json.loads(text)[0] != loaded.data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # atomic: concurrent processes never read half a file
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only home or an unusual value: just don't cache
 
 
 class _Builder:

@@ -16,6 +16,12 @@ from corekit import TestPlugin, dedent  # noqa: E402
 from connector_core import Host  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _private_parse_cache(tmp_path_factory, monkeypatch):
+    """Manifests parsed by these tests are cached in a throwaway directory, not ~/.cache."""
+    monkeypatch.setenv("CONNECTOR_CORE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "parse-cache"))
+
+
 @pytest.fixture
 def write_manifest(tmp_path: Path) -> Callable[..., Path]:
     """Write a manifest (dedented) to tmp_path; returns its path."""
