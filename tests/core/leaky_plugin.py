@@ -71,3 +71,49 @@ def fail_auth(connection, params, context):
 
 def bad_output(connection, params, context):
     return {"ok": connection["password"].reveal()}
+
+
+def find_leaks(*texts: str) -> list[str]:
+    """The secret values of this plugin found in ``texts`` (empty: nothing leaked)."""
+    return [secret for secret in SECRETS for text in texts if secret in text]
+
+
+def cli_outputs(workdir: Path, connectors: list[str]) -> dict[str, str]:
+    """Run the CLI's paths against ``test.leaky`` with --debug; stdout+stderr of each, by command.
+
+    ``connectors`` is how to start the CLI, e.g. ``[sys.executable, "-c", "from connector_core.cli import main; main()"]``
+    or ``[".venv/bin/connectors"]``. Every run registers this module with ``--plugin``.
+    """
+    import json
+    import os
+    import subprocess
+
+    files = {}
+    for user in ("alice", "raise", "crash"):
+        files[user] = workdir / f"leaky-{user}.json"
+        files[user].write_text(json.dumps({**VALUES, "user": user}))
+    files["invalid"] = workdir / "leaky-invalid.json"
+    files["invalid"].write_text(json.dumps({**VALUES, "password": PASSWORD * 2, "user": 5}))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    base = [*connectors, "--debug", "--plugin", "leaky_plugin"]
+    runs = {
+        "check": ["check", "test.leaky", "-c", files["alice"]],
+        "check --json": ["check", "test.leaky", "-c", files["alice"], "--json"],
+        "check invalid": ["check", "test.leaky", "-c", files["invalid"]],
+        "check invalid --json": ["check", "test.leaky", "-c", files["invalid"], "--json"],
+        "show": ["show", "test.leaky"],
+        "form": ["form", "test.leaky"],
+    }
+    for user in ("alice", "raise", "crash"):
+        runs[f"test {user}"] = ["test", "test.leaky", "-c", files[user]]
+        runs[f"test {user} --json"] = ["test", "test.leaky", "-c", files[user], "--json"]
+    for op in ("echo", "fail_plain", "fail_auth", "bad_output"):
+        runs[f"run {op}"] = ["run", "test.leaky", op, "-c", files["alice"]]
+        runs[f"run {op} --traceback"] = ["--traceback", "run", "test.leaky", op, "-c", files["alice"]]
+    outputs = {}
+    for name, args in runs.items():
+        argv = base[:len(connectors)] + (["--traceback"] if args[0] == "--traceback" else []) + base[len(connectors):]
+        argv += [str(a) for a in args if a != "--traceback"]
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=workdir, timeout=60)
+        outputs[name] = f"$ {' '.join(argv)}\n[exit {done.returncode}]\n{done.stdout}\n{done.stderr}"
+    return outputs

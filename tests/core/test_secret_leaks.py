@@ -12,14 +12,9 @@ import traceback
 
 import leaky_plugin
 import pytest
-from leaky_plugin import PASSWORD, SECRETS, VALUES
+from leaky_plugin import PASSWORD, VALUES, cli_outputs, find_leaks
 
 from connector_core import ConnectorError, Host, ValidationError
-
-
-def find_leaks(*texts: str) -> list[str]:
-    """The secret values of leaky_plugin found in ``texts`` (for the CLI's leak test too)."""
-    return [secret for secret in SECRETS for text in texts if secret in text]
 
 
 def _exception_texts(exc: BaseException) -> list[str]:
@@ -102,3 +97,15 @@ def test_validation_never_echoes_a_secret_given_in_the_wrong_place(host):
                                     "params": [{"key": "k", "value": PASSWORD, "is_value_secret": "yes"}]})
     assert set(info.value.errors) == {"user", "password", "params[0].is_value_secret"}
     assert find_leaks(*_exception_texts(info.value)) == []
+
+
+def test_no_secret_in_any_cli_output_debug_log_or_traceback(tmp_path):
+    import sys
+
+    outputs = cli_outputs(tmp_path, [sys.executable, "-c", "from connector_core.cli import main; main()"])
+    # The paths really ran: the careless plugin was reached and logged at DEBUG.
+    assert "[exit 0]" in outputs["check"] and "[exit 1]" in outputs["check invalid"]
+    assert "testing with" in outputs["test alice"] and "Traceback" in outputs["run fail_plain --traceback"]
+    assert "[exit 1]" in outputs["run fail_auth"] and "error:" in outputs["run fail_auth"]
+    leaks = {name: find_leaks(text) for name, text in outputs.items() if find_leaks(text)}
+    assert leaks == {}, "\n\n".join(outputs[name] for name in leaks)
