@@ -68,6 +68,11 @@ _TYPE_KEYS = {
 _RULE_KEYS = {"when": dict, "require": list, "forbid": list, "show": list, "one_of": list, "any_of": list}
 _GROUP_KEYS = {"id": str, "label": str, "description": str}
 _TYPE_NAMES = {int: "an integer", str: "a string", bool: "true or false", list: "a list", dict: "a mapping"}
+_TYPE_HINTS = {
+    int: "write a whole number, e.g. `{key}: 64`", str: "quote the text, e.g. `{key}: \"...\"`",
+    bool: "write `{key}: true` or `{key}: false`", list: "write a list, e.g. `{key}: [a, b]`",
+    dict: "write `key: value` lines under `{key}:`",
+}
 
 
 def read_manifest_text(source: Any) -> tuple[str, str]:
@@ -179,7 +184,8 @@ class _Checker:
                 continue
             if (isinstance(item, bool) and expected in (int, (int, float))) or not isinstance(item, expected):
                 name = _TYPE_NAMES.get(expected, "a number")
-                raise self.fail(path + (key,), f"{key} must be {name}, not {_kind(item)}")
+                raise self.fail(path + (key,), f"{key} must be {name}, not {_kind(item)}",
+                                _TYPE_HINTS.get(expected, "write a number, e.g. {key}: 10").format(key=key))
         for key in required:
             if key not in value:
                 raise self.fail(path, f"missing required key {key!r}", f"add `{key}:`")
@@ -225,14 +231,15 @@ class _Checker:
             where=SourceMap(self.doc.lines, field_paths),
         )
 
-    def strings(self, value: Any, path: Path_, pattern: re.Pattern | None = None) -> list[str]:
+    def strings(self, value: Any, path: Path_, pattern: re.Pattern | None = None,
+                hint: str | None = None) -> list[str]:
         if not isinstance(value, list):
-            raise self.fail(path, f"expected a list of strings, got {_kind(value)}")
+            raise self.fail(path, f"expected a list of strings, got {_kind(value)}", "write e.g. `[a, b]`")
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise self.fail(path + (i,), f"expected a string, got {_kind(item)}")
+                raise self.fail(path + (i,), f"expected a string, got {_kind(item)}", "quote it")
             if pattern and not pattern.fullmatch(item):
-                raise self.fail(path + (i,), f"invalid value {item!r}")
+                raise self.fail(path + (i,), f"invalid value {item!r}", hint or f"it must match {pattern.pattern}")
         return value
 
     def operation(self, raw: Any, path: Path_) -> Operation:
@@ -240,7 +247,7 @@ class _Checker:
         if not KEY_RE.fullmatch(data["id"]):
             raise self.fail(path + ("id",), f"invalid operation id {data['id']!r}", "use lowercase_with_underscores")
         iam = self.strings(data.get("iam_actions", []), path + ("iam_actions",),
-                           re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+"))
+                           re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+"), "write service:Action, e.g. s3:GetObject")
         return Operation(
             id=data["id"], label=data["label"], description=data.get("description"),
             requires_connection=tuple(self.strings(data.get("requires_connection", []),
@@ -355,7 +362,8 @@ class _Checker:
         for i, raw in enumerate(data.get("choices", [])):
             cpath = path + ("choices", i)
             if not isinstance(raw, dict):
-                raise self.fail(cpath, f"a choice is a mapping {{value, caption}}, not {_kind(raw)}")
+                raise self.fail(cpath, f"a choice is a mapping {{value, caption}}, not {_kind(raw)}",
+                                "write e.g. `{value: eu-west-1, caption: Europe (Ireland)}`")
             choice = self.mapping(raw, cpath, {"value": str, "caption": str}, ["value"])
             out.append(Choice(choice["value"], choice.get("caption", choice["value"])))
         values = [c.value for c in out]
@@ -378,7 +386,8 @@ class _Checker:
             raise self.fail(path, "a `when` rule needs require, forbid or show", "add one of them")
         for k in ("one_of", "any_of"):
             if lists[k] and len(lists[k]) < 2:
-                raise self.fail(path + (k,), f"{k} needs at least two fields")
+                raise self.fail(path + (k,), f"{k} needs at least two fields",
+                                "name two or more fields, or mark a single field required")
         if not any(lists.values()):
             raise self.fail(path, "empty rule", "use when+require/forbid/show, one_of or any_of")
         for k, names in lists.items():

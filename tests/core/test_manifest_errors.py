@@ -49,7 +49,17 @@ CASES = [
     ("secret_placeholder", FIELD_A.replace("type: string", "type: secret") + "      placeholder: abc\n", 10,
      "connection.fields[0].placeholder", "secret field cannot have a placeholder", "never pre-filled"),
     ("wrong_value_type", FIELD_A + "      max_length: ten\n", 10, "connection.fields[0].max_length",
-     "must be an integer", None),
+     "must be an integer, not a string", "write a whole number, e.g. `max_length: 64`"),
+    ("wrong_bool", FIELD_A + "      required: yes please\n", 10, "connection.fields[0].required",
+     "must be true or false", "`required: true`"),
+    ("bad_iam_action", "operations:\n  - id: op\n    label: Op\n    iam_actions: [s3:GetObject, GetObject]\n", 8,
+     "operations[0].iam_actions[1]", "invalid value 'GetObject'", "e.g. s3:GetObject"),
+    ("choice_not_mapping", FIELD_A.replace("type: string", "type: enum") + "      choices: [a, b]\n", 10,
+     "connection.fields[0].choices[0]", "a choice is a mapping", "caption: "),
+    ("one_of_single", FIELD_A + "  rules:\n    - one_of: [a]\n", 11, "connection.rules[0].one_of",
+     "needs at least two fields", "name two or more fields"),
+    ("missing_label", "connection:\n  fields:\n    - {key: a, type: string}\n", 7, "connection.fields[0]",
+     "missing required key 'label'", "add `label:`"),
     ("option_for_other_type", FIELD_A + "      minimum: 3\n", 10, "connection.fields[0].minimum",
      "does not apply to type string", "integer, number"),
     ("invalid_default", FIELD_A + "      max_length: 3\n      default: toolong\n", 11,
@@ -74,10 +84,7 @@ def test_bad_manifest_names_file_line_path_and_hint(write_manifest, case, body, 
     assert err.line == line, str(err)
     assert err.path == path, str(err)
     assert message in err.message
-    if hint is not None:
-        assert hint in err.hint
-    else:
-        assert err.hint is None or err.hint
+    assert hint in err.hint
     # What a user reads: "FILE:LINE: PATH: message (hint)".
     assert str(err).startswith(f"{path_on_disk}:{line}: {path}: ")
     assert err.to_dict()["line"] == line and err.to_dict()["path"] == path
