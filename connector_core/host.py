@@ -275,7 +275,7 @@ class Host:
 
     def _masked_result(self, result: TestResult) -> TestResult:
         mask = self._masker.mask
-        checks = [Check(c.name, c.status, mask(c.message), mask(c.hint) if c.hint else c.hint) for c in result.checks]
+        checks = [Check(mask(c.name), c.status, mask(c.message), mask(c.hint) if c.hint else c.hint) for c in result.checks]
         return TestResult(tuple(checks), mask(result.message))
 
     def _unexpected(self, exc: Exception, connector_id: str, what: str) -> OperationError:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,10 @@ from typing import Any
 from .errors import SecretReferenceError
 
 MASK = "**********"
+
+# Record attributes that _mask_record already handles (or that never hold free text).
+_RECORD_TEXT_FIELDS = frozenset({"msg", "args", "exc_text", "name", "levelname", "pathname", "filename",
+                                 "module", "funcName", "threadName", "processName"})
 
 # Values shorter than this are not masked in logs: masking "a" would garble every record.
 _MIN_MASKED_LENGTH = 4
@@ -182,31 +188,49 @@ class SecretMasker(logging.Filter):
                 cls._process.install()
             return cls._process
 
+    #: How many distinct values are remembered; the oldest are forgotten first, so a
+    #: long-running host that connects millions of times does not grow without bound.
+    max_values = 10_000
+
     def __init__(self) -> None:
         super().__init__()
-        self._values: set[str] = set()
+        self._values: OrderedDict[str, None] = OrderedDict()
+        self._pattern: re.Pattern | None = None
         self._lock = threading.Lock()
         self._previous_factory: Callable[..., logging.LogRecord] | None = None
 
     def add(self, value: str) -> None:
         """Remember a value to mask. Short values are ignored (they would garble logs)."""
-        if isinstance(value, str) and len(value) >= _MIN_MASKED_LENGTH and value not in self._values:
-            with self._lock:
-                self._values = self._values | {value}
+        if not isinstance(value, str) or len(value) < _MIN_MASKED_LENGTH:
+            return
+        with self._lock:
+            if value in self._values:
+                self._values.move_to_end(value)
+                return
+            self._values[value] = None
+            if len(self._values) > self.max_values:
+                self._values.popitem(last=False)
+            # Longest first, so a value containing another is masked whole.
+            ordered = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, ordered)))
 
     def mask(self, text: str) -> str:
-        # Longest first, so a value containing another is masked whole.
-        for value in sorted(self._values, key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, MASK)
-        return text
+        pattern = self._pattern
+        return pattern.sub(MASK, text) if pattern is not None else text
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """As a handler filter, this also masks ``extra=`` fields (set after record creation)."""
         self._mask_record(record)
+        if self._pattern is not None:
+            for key, value in vars(record).items():
+                if isinstance(value, str) and key not in _RECORD_TEXT_FIELDS:
+                    masked = self.mask(value)
+                    if masked != value:
+                        setattr(record, key, masked)
         return True
 
     def _mask_record(self, record: logging.LogRecord) -> None:
-        if not self._values:
+        if self._pattern is None:
             return
         try:
             message = record.getMessage()

@@ -29,6 +29,7 @@ Path_ = tuple  # a key path: a tuple of str keys and int indexes
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 def format_path(path: Path_) -> str:
@@ -234,6 +235,8 @@ class _Builder:
     @staticmethod
     def _scalar(event: yaml.ScalarEvent) -> Any:
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _TIMESTAMP:  # manifests are JSON-shaped: 2024-01-01 stays a string
+            return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         return _constructor.yaml_constructors[tag](_constructor, node)
 

@@ -31,11 +31,11 @@ def check_forms_valid(s: Subject) -> list[Problem]:
     for name, op_id, _section in form_targets(manifest):
         form = s.host.form(s.connector_id, op_id)
         try:
-            json.dumps(form)
+            json.dumps(form, allow_nan=False)
         except (TypeError, ValueError) as exc:
             problems.append(Problem(name, f"is not JSON-serializable ({exc})",
                                     f"quote defaults and choice values in {manifest.source} "
-                                    "(YAML reads 2024-01-01 as a date, for example)"))
+                                    "(JSON has no .inf or .nan, for example)"))
             continue
         for key in ("schema", "outputSchema"):
             if key not in form:
