@@ -19,7 +19,7 @@ from .manifest import (
     FIELD_TYPES, MISSING, STRING_TYPES, Choice, Condition, Field, Group, Manifest, Operation, Rule,
     Section, SourceMap,
 )
-from .values import check_value
+from .values import check_value, portable_pattern
 from .yaml_loader import LoadedYaml, Path_, format_path, load_yaml
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
@@ -307,6 +307,11 @@ class _Checker:
             except re.error as exc:
                 raise self.fail(path + ("pattern",), f"invalid regular expression: {exc}",
                                 "fix the pattern; it must compile with Python's re") from None
+            try:
+                portable_pattern(pattern)
+            except ValueError as exc:
+                raise self.fail(path + ("pattern",), f"pattern means different things in browsers and Python: {exc}",
+                                "spell the characters out, e.g. [^A-Za-z0-9_] for \\W") from None
             if _NON_PORTABLE_RE.search(pattern):
                 raise self.fail(path + ("pattern",), "pattern uses syntax browsers do not understand",
                                 "avoid inline flags, named groups and \\A/\\Z: patterns are used in JSON Schema too")

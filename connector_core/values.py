@@ -18,8 +18,63 @@ def portable_pattern(pattern: str) -> str:
     """A whole-value pattern that means the same in Python's ``re.search`` and ECMA-262.
 
     ``^(?:p)$`` would let Python accept one trailing newline; the lookahead does not.
+    Class escapes are spelt out (see :func:`ecma_classes`), so that a browser and the
+    server accept the same characters.
     """
-    return f"^(?:{pattern})(?![\\s\\S])"
+    return f"^(?:{ecma_classes(pattern)})(?![\\s\\S])"
+
+
+# What \w, \d and \s mean in ECMA-262 (JSON Schema in a browser). Python's are Unicode-aware:
+# "é" is a word character and "٣" a digit there, not in a browser.
+_ECMA_CLASSES = {
+    "w": "A-Za-z0-9_",
+    "d": "0-9",
+    "s": "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff",
+}
+
+
+_ANYTHING = {f"[\\{a}\\{b}]" for x in "sdw" for a, b in ((x, x.upper()), (x.upper(), x))}
+
+
+def ecma_classes(pattern: str) -> str:
+    """``pattern`` with ``\\w \\d \\s \\W \\D \\S`` written as explicit character sets.
+
+    Raises ValueError for ``\\W`` or ``\\D`` inside ``[...]`` (they have no explicit spelling there).
+    """
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if not in_class and pattern[i:i + 6] in _ANYTHING:  # [\s\S] and friends: any character
+            out.append(pattern[i:i + 6])
+            i += 6
+            continue
+        if c == "\\" and i + 1 < len(pattern):
+            n = pattern[i + 1]
+            body = _ECMA_CLASSES.get(n.lower())
+            if body is None:
+                out.append(pattern[i:i + 2])
+            elif n.islower():
+                out.append(body if in_class else f"[{body}]")
+            elif in_class:
+                raise ValueError(f"\\{n} inside [...] has no portable spelling")
+            else:
+                out.append(f"[^{body}]")
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+        if c == "[" and not in_class:
+            in_class = True
+            if pattern.startswith("^", i):
+                out.append("^")
+                i += 1
+            if pattern.startswith("]", i):  # a leading ] is literal in Python, not in ECMA-262
+                out.append("\\]")
+                i += 1
+        elif c == "]" and in_class:
+            in_class = False
+    return "".join(out)
 
 
 def url_pattern(schemes: tuple[str, ...]) -> str:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from connector_core import ValidationError
 from connector_core.manifest import Field, Section
-from connector_core.values import check_value
+from connector_core.values import check_value, ecma_classes
 
 EVERYTHING = """
 manifest_version: 1
@@ -137,7 +137,7 @@ def _strings(f: Field, junky: bool) -> st.SearchStrategy[str]:
     elif f.type == "enum":
         base = st.sampled_from([c.value for c in f.choices])
     elif f.pattern:
-        base = st.from_regex(re.compile(_shorter(f.pattern)), fullmatch=True)
+        base = st.from_regex(re.compile(_shorter(ecma_classes(f.pattern))), fullmatch=True)
     else:
         alphabet = st.one_of(st.sampled_from(string.ascii_letters), st.characters(exclude_categories=("Cs",)))
         base = st.text(alphabet, min_size=low, max_size=(high or low + 8) + 1)

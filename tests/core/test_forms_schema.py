@@ -181,3 +181,22 @@ def test_a_form_for_a_test_plugin_without_the_aws_fragment(write_manifest):
     form = host.form("test.plain")
     _check(form["schema"])
     assert form["schema"]["properties"] == {} and form["uiSchema"] == {"ui:order": []}
+
+
+@pytest.mark.parametrize("value,ok", [("integration-1", True), ("sessión", False), ("s_1+=,.@-", True),
+                                      ("\u0663\u0663", False), ("ab\n", False)])
+def test_class_escapes_mean_what_a_browser_means(host, value, ok):
+    """\\w is ASCII in ECMA-262: the form and the server both refuse "é" in a session name."""
+    schema = host.form("test.form")["schema"]
+    pattern = schema["properties"]["role_session_name"]["pattern"]
+    assert "\\w" not in pattern and "A-Za-z0-9_" in pattern
+    values = {"auth_mode": "assume_role", "role_arn": "arn:aws:iam::123456789012:role/r", "role_session_name": value}
+    assert jsonschema.Draft202012Validator(schema).is_valid(values) is ok
+    from connector_core import ValidationError
+
+    try:
+        host.connect("test.form", values)
+    except ValidationError as exc:
+        assert not ok and list(exc.errors) == ["role_session_name"]
+    else:
+        assert ok

@@ -27,6 +27,8 @@ CASES = [
      "invalid regular expression", "fix the pattern"),
     ("non_portable_regex", FIELD_A + "      pattern: '(?i)abc'\n", 10, "connection.fields[0].pattern",
      "browsers do not understand", "inline flags"),
+    ("negated_escape_in_class", FIELD_A + "      pattern: '[\\W_]+'\n", 10, "connection.fields[0].pattern",
+     "means different things in browsers and Python", "spell the characters out"),
     ("rule_missing_field", FIELD_A + "  rules:\n    - when: {field: a, equals: x}\n      require: [a, bb]\n",
      12, "connection.rules[0].require[1]", "unknown field 'bb'", "expected one of: a"),
     ("condition_missing_field", FIELD_A + "  rules:\n    - when: {field: b, equals: x}\n      require: [a]\n",
