@@ -29,9 +29,8 @@ class TestEventBridgeConformance(ConnectorConformance):
         "create_connection": {"name": CONNECTION, "authorization_type": "API_KEY",
                               "api_key": {"key": "x-api-key", "value": "conformance-api-key-0123"}},
     }
-    # Help text on every operation and input is not there yet (see docs/connectors/aws.eventbridge.md);
-    # connection fields are fully documented.
-    documentation = ("connection",)
+    # Every connection field, operation and operation input is documented.
+    documentation = ("connection", "operations", "inputs")
     hypothesis_examples = 20
 
     def prepare(self, host: Host, good: dict[str, Any] | None) -> None:

@@ -28,9 +28,8 @@ class TestS3Conformance(ConnectorConformance):
         "get_object_tagging": {"key": "docs/a.txt"},
         "presign_url": {"key": "docs/a.txt"},
     }
-    # Help text on every operation input is not there yet (see docs/connectors/aws.s3.md);
-    # connection fields are fully documented.
-    documentation = ("connection",)
+    # Every connection field, operation and operation input is documented.
+    documentation = ("connection", "operations", "inputs")
     hypothesis_examples = 30
 
     def prepare(self, host: Host, good: dict[str, Any] | None) -> None:
