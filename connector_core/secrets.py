@@ -239,9 +239,14 @@ class SecretMasker(logging.Filter):
         masked = self.mask(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        # Another masker (a handler's filter, the process's factory) may have formatted the
+        # traceback already, knowing other values: mask whatever text is there.
         if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
-            text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = self.mask(text)
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.mask(record.stack_info)
 
     def install(self) -> None:
         """Mask every log record created from now on, in this process (idempotent)."""
