@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # corekit.py, shared with tests/contract
 from corekit import TestPlugin, dedent  # noqa: E402
 
-from connector_core import Host  # noqa: E402
+from connector_core import Host, SecretMasker  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -36,10 +36,18 @@ def write_manifest(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def make_host(write_manifest) -> Callable[..., Host]:
-    """A Host serving one test connector from manifest text and implementations."""
+def make_host(write_manifest, monkeypatch) -> Callable[..., Host]:
+    """A Host serving one test connector from manifest text and implementations.
 
-    def make(text: str, implementations: Mapping[str, Any] | None = None, **kwargs: Any) -> Host:
+    Unless ``process_masker=True``, the host gets a private log masker, so that the secret
+    values these tests connect with do not teach the process-wide masker to hide them in
+    every later test's output.
+    """
+
+    def make(text: str, implementations: Mapping[str, Any] | None = None, *, process_masker: bool = False,
+             **kwargs: Any) -> Host:
+        if not process_masker:
+            monkeypatch.setattr(SecretMasker, "_process", SecretMasker())
         path = write_manifest(text)
         plugin = TestPlugin("test_plugin", [path], implementations, **kwargs)
         host = Host(plugins=[plugin], settings={"aws.allow_loopback_endpoints": True})

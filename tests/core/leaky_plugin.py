@@ -41,12 +41,12 @@ def connector_implementations():
 
 @hookimpl
 def connector_test_connection(connection, context):
-    log.debug("testing with %s", _secrets(connection))
+    log.debug("LEAKY-PROBE-TEST uses %s", _secrets(connection))
     if connection["user"] == "raise":
         raise AuthenticationError(f"password {_secrets(connection)} refused", hint=f"not {_secrets(connection)}")
     if connection["user"] == "crash":
         raise RuntimeError(f"crashed on {_secrets(connection)}")
-    return TestResult.from_checks([Check.failed("login", f"login with {_secrets(connection)} failed",
+    return TestResult.from_checks([Check.failed("login", f"LEAKY-PROBE-LOGIN {_secrets(connection)} LEAKY-PROBE-END",
                                                 f"check {_secrets(connection)}")])
 
 
@@ -56,8 +56,8 @@ def connector_options(connection, field, context):
 
 
 def echo(connection, params, context):
-    log.debug("echo with %s", _secrets(connection))
-    logging.getLogger("botocore.endpoint").debug("Sending http request: Authorization=%s", _secrets(connection))
+    log.debug("LEAKY-PROBE-ECHO uses %s", _secrets(connection))
+    logging.getLogger("botocore.endpoint").debug("LEAKY-PROBE-HTTP Authorization=%s", _secrets(connection))
     return {"ok": True}
 
 

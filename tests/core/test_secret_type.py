@@ -112,9 +112,25 @@ def test_the_masker_masks_known_values_in_every_record():
     assert "ValueError: the server echoed " + MASK in records[4]
 
 
+def test_two_maskers_each_mask_their_values_in_tracebacks():
+    """A handler's masker still masks a traceback another masker formatted first."""
+    first, second = SecretMasker(), SecretMasker()
+    first.add("first-Secret-111")
+    second.add(VALUE)
+    records: list[str] = []
+    log = _logger_with(second, records)
+    log.handlers[0].filters.insert(0, first)
+    try:
+        raise ValueError(f"first-Secret-111 and {VALUE}")
+    except ValueError:
+        log.exception("failed", stack_info=True)
+    (text,) = records
+    assert "first-Secret-111" not in text and VALUE not in text and text.count(MASK) >= 2
+
+
 def test_revealing_a_reference_teaches_the_process_masker(make_host, monkeypatch, caplog):
     monkeypatch.setenv("TEST_CONNECTOR_PASSWORD", "late-bound-Value-99")
-    host = make_host(MANIFEST)
+    host = make_host(MANIFEST, process_masker=True)
     conn = host.connect("test.sec", {"password": {"$env": "TEST_CONNECTOR_PASSWORD"}})
     conn["password"].reveal()
     with caplog.at_level(logging.DEBUG):
