@@ -74,7 +74,9 @@ class Rule:
         return named + ((self.when.field,) if self.when else ())
 
 
-@dataclass(frozen=True)
+# eq and repr are left out: with 25 attributes they cost milliseconds at import, on the
+# cold-start path of every CLI call; fields are compared by key and shown by key and type.
+@dataclass(frozen=True, eq=False, repr=False)
 class Field:
     key: str
     label: str
@@ -99,6 +101,9 @@ class Field:
     min_items: int | None = None
     max_items: int | None = None
     section: Section | None = None  # for object fields
+
+    def __repr__(self) -> str:
+        return f"Field({self.key!r}, {self.type!r})"
 
     @property
     def is_secret(self) -> bool:

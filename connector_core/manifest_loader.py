@@ -6,7 +6,6 @@ with a hint that says what to write instead (including "did you mean" for typos)
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
 import re
@@ -16,7 +15,7 @@ from typing import Any
 
 from .errors import ManifestError
 from .manifest import (
-    FIELD_TYPES, MISSING, STRING_TYPES, Choice, Condition, Field, Group, Manifest, Operation, Rule,
+    FIELD_TYPES, MISSING, Choice, Condition, Field, Group, Manifest, Operation, Rule,
     Section, SourceMap,
 )
 from .values import check_value, portable_pattern
@@ -108,6 +107,8 @@ def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Ma
         fragment = fragments.get(frag_id)
         if fragment is None:
             known = ", ".join(sorted(fragments)) or "none"
+            import difflib  # only on errors
+
             close = difflib.get_close_matches(frag_id, list(fragments), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise fail(("extends", i), f"extends unknown fragment {frag_id!r}", f"{hint}known fragments: {known}")
@@ -147,6 +148,8 @@ def _ordered(fields: Iterable[Field]) -> tuple[Field, ...]:
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    import difflib  # only on errors: not on the cold-start path
+
     close = difflib.get_close_matches(word, list(options), n=1)
     options = sorted(options)
     if close:

@@ -7,7 +7,6 @@ recorded as a :class:`LoadFailure` and left out; the others are served.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import logging
 from collections.abc import Callable, Mapping
@@ -145,8 +144,10 @@ class Registry:
             for manifest in parsed:
                 if manifest.kind == "fragment":
                     known = fragments.get(manifest.id)
-                    if known is not None and known != manifest:
-                        self._fail(plugin, f"fragment {manifest.id!r} is already declared differently")
+                    # The same file declared twice is fine; another file with the same id is not.
+                    if known is not None and known.source != manifest.source:
+                        self._fail(plugin, f"fragment {manifest.id!r} is already declared by {known.source} "
+                                           "(give the fragment another id, or extend the existing one)")
                         continue
                     fragments[manifest.id] = manifest
                 else:
@@ -235,6 +236,8 @@ def resolve_implementation(impl: OperationImpl, connector_id: str) -> Callable[.
 
 def _hook_hint(pm: pluggy.PluginManager, plugin: object) -> str:
     """"did you mean 'connector_manifests'? " for a plugin's misspelt hook, or ""."""
+    import difflib  # only when a plugin is refused
+
     known = [name for name in vars(hookspecs) if name.startswith("connector_")]
     for caller in pm.get_hookcallers(plugin) or []:
         if not caller.has_spec():
