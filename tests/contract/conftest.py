@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))  # corekit.py
-from corekit import HEAD, dedent  # noqa: E402
+from tests.core.corekit import HEAD, dedent
 
 
 def connector_text(connector_id: str, operations: tuple[str, ...] = ("ping",), extra: str = "") -> str:

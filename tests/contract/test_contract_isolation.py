@@ -6,7 +6,7 @@ import sys
 from importlib.metadata import EntryPoint
 
 import pytest
-from corekit import TestPlugin
+from tests.core.corekit import TestPlugin
 
 import connector_core.registry as registry
 from connector_core import Host, PluginLoadError, hookimpl

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from corekit import TestPlugin
+from tests.core.corekit import TestPlugin
 
 from connector_core import Check, Host, Option, TestResult, hookimpl
 

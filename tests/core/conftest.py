@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # corekit.py, shared with tests/contract
-from corekit import TestPlugin, dedent  # noqa: E402
+# leaky_plugin.py is imported by name, as `connectors --plugin leaky_plugin` does in its CLI runs.
+sys.path.insert(0, str(Path(__file__).parent))
+from tests.core.corekit import TestPlugin, dedent  # noqa: E402
 
 from connector_core import Host, SecretMasker  # noqa: E402
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-from corekit import TestPlugin
+from tests.core.corekit import TestPlugin
 
 from connector_core import Host
 

@@ -10,7 +10,7 @@ from connector_core import Host, ManifestError
 from connector_core.manifest_loader import parse_manifest, read_manifest_text, resolve_extends
 from connector_core.yaml_loader import MAX_MANIFEST_BYTES
 
-from corekit import HEAD, TestPlugin
+from tests.core.corekit import HEAD, TestPlugin
 
 FIELD_A = "connection:\n  fields:\n    - key: a\n      label: A\n      type: string\n"
 
