@@ -13,7 +13,15 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from connector_core import AccessDeniedError, AuthenticationError, ConnectorError, NotFoundError, OperationError, ValidationError, WrongRegionError
+from connector_core import (
+    AccessDeniedError,
+    AuthenticationError,
+    ConnectorError,
+    NotFoundError,
+    OperationError,
+    ValidationError,
+    WrongRegionError,
+)
 from connector_core.aws import client as aws_client
 from connector_core.aws import map_error, partition_of, region_of
 
