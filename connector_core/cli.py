@@ -321,10 +321,8 @@ def plugins(state: _State, as_json: bool) -> None:
 
 
 def _add_authoring_commands() -> None:
-    try:
-        from .authoring.commands import COMMANDS
-    except ImportError:  # the authoring kit is optional in slim installs
-        return
+    from .authoring.commands import COMMANDS  # new, docs, policy: the plugin author kit
+
     for command in COMMANDS:
         main.add_command(command)
 
