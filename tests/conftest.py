@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
+import urllib.request
 
 import pytest
 
@@ -53,3 +55,23 @@ def _isolated_aws_environment(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto's threaded server on 127.0.0.1, shared by the whole session; yields its URL."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{server._server.server_port}"
+    server.stop()
+
+
+@pytest.fixture
+def moto_endpoint(moto_server) -> str:
+    """The moto server, reset: every test starts with an empty account."""
+    request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=5).read()
+    return moto_server

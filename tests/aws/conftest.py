@@ -14,27 +14,10 @@ from connector_core.secrets import Secret, SecretMasker
 LOOPBACK_SETTINGS = {"aws.allow_loopback_endpoints": True}
 
 
-@pytest.fixture(scope="session")
-def moto_server():
-    """moto's threaded server on 127.0.0.1, for the whole session; yields its URL."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    port = server._server.server_port
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def moto_reset(moto_server):
+def moto_reset(moto_endpoint):
     """A clean moto state for one test."""
-    import urllib.request
-
-    urllib.request.urlopen(
-        urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=5
-    ).read()
-    return moto_server
+    return moto_endpoint
 
 
 class HostLike:

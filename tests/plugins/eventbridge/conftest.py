@@ -7,7 +7,6 @@ replaces the service's answer, so the plugin's real retry path runs.
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -19,24 +18,10 @@ SETTINGS = {"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1}
 ACCOUNT = "123456789012"  # moto's default account
 
 
-@pytest.fixture(scope="session")
-def moto_server():
-    """moto's threaded server on 127.0.0.1 for the whole session; yields its URL."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{server._server.server_port}"
-    server.stop()
-
-
 @pytest.fixture
-def endpoint(moto_server) -> str:
+def endpoint(moto_endpoint) -> str:
     """The moto server, reset: every test starts with only the default bus."""
-    urllib.request.urlopen(
-        urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=5
-    ).read()
-    return moto_server
+    return moto_endpoint
 
 
 @pytest.fixture

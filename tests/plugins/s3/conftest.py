@@ -8,7 +8,6 @@ replaces the request's response, so the plugin sees exactly what S3 would send.
 from __future__ import annotations
 
 import itertools
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -20,24 +19,10 @@ LOOPBACK = {"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1}
 _names = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def moto_server():
-    """moto's threaded server on 127.0.0.1 for the whole session; yields its URL."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{server._server.server_port}"
-    server.stop()
-
-
 @pytest.fixture
-def endpoint(moto_server) -> str:
+def endpoint(moto_endpoint) -> str:
     """The moto server, reset: every test starts with no buckets."""
-    urllib.request.urlopen(
-        urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=5
-    ).read()
-    return moto_server
+    return moto_endpoint
 
 
 @pytest.fixture
