@@ -15,6 +15,7 @@ import logging
 import sys
 
 from connector_core import Host, ValidationError
+from demo import emulator_credentials
 
 
 def heading(text: str) -> None:
@@ -62,16 +63,9 @@ def main() -> int:
     server.start()
     try:
         endpoint = f"http://127.0.0.1:{server._server.server_port}"
-        values = {
-            "auth_mode": "static",
-            "access_key_id": "AKIADEMODEMODEMO0000",
-            "secret_access_key": "demo-secret-never-shown",
-            "region": "custom",
-            "custom_region": "eu-west-3",
-            "bucket": "demo-bucket",
-            "endpoint_url": endpoint,
-            "force_path_style": True,
-        }
+        # "Custom Region": the custom region is used because the dropdown says so.
+        values = emulator_credentials(endpoint, region="custom", custom_region="eu-west-3",
+                                      bucket="demo-bucket", force_path_style=True)
         conn = host.connect("aws.s3", values, name="Demo S3")
         print(f"  a good connection (the secret is never shown): {conn!r}")
 

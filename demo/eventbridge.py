@@ -9,20 +9,14 @@ import json
 from typing import Any
 
 from connector_core import ConnectorError, ValidationError
+from demo import emulator_credentials
 
 ACCOUNT = "123456789012"  # the emulator's account
 
 
 def run(host: Any, endpoint_url: str) -> None:
     """Publish events, create a rule, a target and a connection against the emulator; print outcomes."""
-    values = {
-        "auth_mode": "static",
-        "access_key_id": "AKIADEMODEMODEMO0000",
-        "secret_access_key": "demo-secret-never-shown",
-        "region": "eu-west-3",
-        "endpoint_url": endpoint_url,
-        "account_id": ACCOUNT,
-    }
+    values = emulator_credentials(endpoint_url, account_id=ACCOUNT)
     conn = host.connect("aws.eventbridge", values, name="Demo EventBridge")
     print("  test connection:")
     for check in host.test(conn).checks:

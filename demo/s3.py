@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from connector_core import ConnectorError, ValidationError
+from demo import emulator_credentials
 
 BUCKET = "demo-transfers"
 MIB = 1024 * 1024
@@ -32,15 +33,7 @@ def _bar(label: str) -> Any:
 
 def run(host: Any, endpoint_url: str) -> None:
     """Upload, list, download and presign against the emulator; print each outcome."""
-    values = {
-        "auth_mode": "static",
-        "access_key_id": "AKIADEMODEMODEMO0000",
-        "secret_access_key": "demo-secret-never-shown",
-        "region": "eu-west-3",
-        "endpoint_url": endpoint_url,
-        "force_path_style": True,
-        "bucket": BUCKET,
-    }
+    values = emulator_credentials(endpoint_url, force_path_style=True, bucket=BUCKET)
     conn = host.connect("aws.s3", values, name="Demo S3 transfers")
     host.run(conn, "create_bucket", {"bucket": BUCKET})
     print(f"  created bucket {BUCKET} in {host.run(conn, 'get_bucket_location', {})['region']}; "
