@@ -57,7 +57,7 @@ def check_manifest_loads(s: Subject) -> list[Problem]:
     return problems
 
 
-DOC_LEVELS = ("connection", "operations", "inputs")
+DOC_LEVELS = ("connection", "operations", "inputs", "outputs")
 
 
 def check_documented(s: Subject, levels: Iterable[str] = DOC_LEVELS) -> list[Problem]:
@@ -92,9 +92,12 @@ def check_documented(s: Subject, levels: Iterable[str] = DOC_LEVELS) -> list[Pro
             if "inputs" in levels and not (f.help or "").strip():
                 problems.append(Problem(fwhere, "has no help text", f"add `help:` to the field in {src}"))
         for f in op.output.fields:
+            fwhere = f"operation {op.id!r}, output field {f.key!r}"
             if not (f.label or "").strip():
-                problems.append(Problem(f"operation {op.id!r}, output field {f.key!r}", "has no label",
-                                        f"add `label:` to the field in {src}"))
+                problems.append(Problem(fwhere, "has no label", f"add `label:` to the field in {src}"))
+            if "outputs" in levels and not (f.help or "").strip():
+                problems.append(Problem(fwhere, "has no help text",
+                                        f"add `help:` (what the value means) to the field in {src}"))
     return problems
 
 

@@ -72,8 +72,8 @@ operations:
           help: A one-time token for private widgets.
     output:
       fields:
-        - {key: name, label: Name, type: string, required: true}
-        - {key: size, label: Size, type: integer, required: true}
+        - {key: name, label: Name, type: string, required: true, help: The widget.}
+        - {key: size, label: Size, type: integer, required: true, help: Its size in units.}
   - id: list_widgets
     label: List widgets
     description: Every widget of the catalogue.
@@ -87,7 +87,7 @@ operations:
     output:
       stream: true
       fields:
-        - {key: name, label: Name, type: string, required: true}
+        - {key: name, label: Name, type: string, required: true, help: The widget.}
 """
 
 HOOKS = """\
@@ -212,9 +212,9 @@ CASES = {
                 "'get_widget' input 'token'*", "*fix: never pass revealed secrets in a log call's `extra=`*"],
     ),
     "secret in an operation result": dict(
-        manifest=[("        - {key: size, label: Size, type: integer, required: true}",
-                   "        - {key: size, label: Size, type: integer, required: true}\n"
-                   "        - {key: debug, label: Debug, type: string}")],
+        manifest=[("        - {key: size, label: Size, type: integer, required: true, help: Its size in units.}",
+                   "        - {key: size, label: Size, type: integer, required: true, help: Its size in units.}\n"
+                   "        - {key: debug, label: Debug, type: string, help: Debugging aid.}")],
         hooks=[('"size": CATALOGUE.get(params["name"], 0)}',
                 '"size": CATALOGUE.get(params["name"], 0), "debug": connection["api_key"].reveal()}')],
         check="test_secrets_never_leak",
