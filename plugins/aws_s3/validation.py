@@ -87,8 +87,8 @@ def check_prefix(prefix: str, path: str = "prefix") -> str:
 def resolve_bucket(connection: Mapping[str, Any], params: Mapping[str, Any], path: str = "bucket") -> str:
     """The bucket named in ``params[path]``, else the connection's bucket, validated.
 
-    Operations that default to the connection's bucket declare
-    ``requires_connection: [bucket]``; this also covers direct calls without a host.
+    Not ``requires_connection: [bucket]``: a connection without a bucket still works for
+    operations that name one in their input.
     """
     name = params.get(path) or connection.get("bucket")
     if not name:

@@ -143,4 +143,11 @@ def test_kms_key_only_with_kms_encryption(host, conn, no_requests):
 def test_object_operations_need_a_bucket(host, connect, no_requests):
     with pytest.raises(ValidationError) as info:
         host.run(connect(), "get_object", {"key": "k"})
-    assert "connection.bucket" in info.value.errors
+    assert "fill in the connection's bucket name or give one here" in info.value.errors["bucket"][0]
+
+
+def test_a_bucket_input_serves_a_connection_without_a_bucket(host, connect, bucket):
+    conn = connect()
+    assert "bucket" not in conn
+    host.run(conn, "put_object", {"bucket": bucket, "key": "k", "text": "hello"})
+    assert host.run(conn, "get_object", {"bucket": bucket, "key": "k"})["text"] == "hello"
