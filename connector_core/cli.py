@@ -102,7 +102,8 @@ def list_connectors(state: _State, as_json: bool) -> None:
     if not manifests:
         click.echo("no connectors installed")
     for m in manifests:
-        click.echo(f"{m.id}  {m.name} {m.version}  ({len(m.operations)} operations)")
+        count = len(m.operations)
+        click.echo(f"{m.id}  {m.name} {m.version}  ({count} operation{'' if count == 1 else 's'})")
         click.echo(f"    fields: {', '.join(f.key for f in m.connection.fields)}")
     for failure in state.host.load_failures():
         click.echo(f"! plugin {failure.plugin} failed to load: {failure.reason}", err=True)

@@ -45,7 +45,7 @@ def new(name: str, connector_id: str | None, directory: str) -> None:
 
     written = scaffold(name, directory, connector_id)
     names = PluginNames.from_name(name, connector_id)
-    root = Path(directory) / name
+    root = Path(directory) / names.name
     for path in written:
         click.echo(f"created {path}")
     click.echo(f"\nnext: cd {root} && pip install -e '.[test]' && pytest && connectors list\n"

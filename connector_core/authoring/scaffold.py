@@ -31,6 +31,7 @@ class PluginNames:
 
     @classmethod
     def from_name(cls, name: str, connector_id: str | None = None) -> PluginNames:
+        name = name.replace("_", "-")  # acme_widgets (a package-style name) means acme-widgets
         if not _NAME_RE.fullmatch(name):
             raise ValidationError(
                 {"NAME": ["must be lowercase words separated by hyphens, e.g. acme-widgets"]})
