@@ -75,3 +75,15 @@ def moto_endpoint(moto_server) -> str:
     request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
     urllib.request.urlopen(request, timeout=5).read()
     return moto_server
+
+
+def emulator_values(endpoint: str, **extra) -> dict:
+    """Connection values with static throwaway keys, pointed at the emulator, as a user fills them in."""
+    return {
+        "auth_mode": "static",
+        "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+        "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "region": "us-east-1",
+        "endpoint_url": endpoint,
+        **extra,
+    }

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from connector_core import Host
+from tests.conftest import emulator_values
 
 SETTINGS = {"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1}
 ACCOUNT = "123456789012"  # moto's default account
@@ -34,15 +35,7 @@ def host() -> Host:
 
 def values(endpoint: str, **extra: Any) -> dict[str, Any]:
     """Connection values as a user fills the form in."""
-    return {
-        "auth_mode": "static",
-        "access_key_id": "AKIAIOSFODNN7EXAMPLE",
-        "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "region": "us-east-1",
-        "endpoint_url": endpoint,
-        "account_id": ACCOUNT,
-        **extra,
-    }
+    return emulator_values(endpoint, **{"account_id": ACCOUNT, **extra})
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from connector_core import Host
+from tests.conftest import emulator_values
 
 LOOPBACK = {"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1}
 _names = itertools.count()
@@ -35,15 +36,7 @@ def host() -> Host:
 
 def values(endpoint: str, **extra: Any) -> dict[str, Any]:
     """Connection values as a user would fill the form in."""
-    return {
-        "auth_mode": "static",
-        "access_key_id": "AKIAIOSFODNN7EXAMPLE",
-        "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "region": "us-east-1",
-        "endpoint_url": endpoint,
-        "force_path_style": True,
-        **extra,
-    }
+    return emulator_values(endpoint, **{"force_path_style": True, **extra})
 
 
 @pytest.fixture
