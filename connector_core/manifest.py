@@ -7,8 +7,6 @@ turn them into JSON Schema and marshmallow schemas.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,8 +118,6 @@ class Field:
             return 1 if self.min_length is None else self.min_length
         return self.min_length
 
-    def compiled_pattern(self) -> re.Pattern | None:
-        return _compile(self.pattern) if self.pattern else None
 
 
 @dataclass(frozen=True)
@@ -213,8 +209,3 @@ class Manifest:
             "fields": [f.key for f in self.connection.fields],
             "operations": list(self.operation_ids),
         }
-
-
-@functools.lru_cache(maxsize=2048)
-def _compile(pattern: str) -> re.Pattern:
-    return re.compile(pattern)

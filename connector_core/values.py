@@ -6,6 +6,7 @@ checks defaults); it imports nothing heavy so that loading manifests stays fast.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -133,13 +134,19 @@ def _check_string(spec: Field, value: str) -> list[str]:
     if high is not None and len(value) > high:
         problems.append(f"must be at most {high} characters long")
     if spec.type == "enum":
-        if value not in {c.value for c in spec.choices}:
+        if not any(c.value == value for c in spec.choices):
             shown = [c.value for c in spec.choices]
             listed = ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "")
             problems.append(f"must be one of: {listed}")
     elif spec.type == "url":
-        if not re.search(url_pattern(spec.schemes), value):
+        if not _matcher(url_pattern(spec.schemes)).search(value):
             problems.append(f"must be an absolute URL starting with {' or '.join(s + '://' for s in spec.schemes)}")
-    elif spec.pattern and not re.search(portable_pattern(spec.pattern), value):
+    elif spec.pattern and not _matcher(spec.pattern, portable=True).search(value):
         problems.append(f"must match the pattern {spec.pattern}")
     return problems
+
+
+@functools.lru_cache(maxsize=4096)
+def _matcher(pattern: str, portable: bool = False) -> re.Pattern:
+    """The compiled whole-value matcher: built once per pattern, not on every value checked."""
+    return re.compile(portable_pattern(pattern) if portable else pattern)
