@@ -86,12 +86,15 @@ def main(ctx: click.Context, traceback: bool, debug: bool, settings: dict, plugi
     ctx.obj = _State(traceback, settings, plugins)
 
 
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
 def _emit(data: Any) -> None:
     click.echo(dumps(data, indent=2, ensure_ascii=False))
 
 
 @main.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_json_option
 @click.pass_obj
 def list_connectors(state: _State, as_json: bool) -> None:
     """The installed connectors, with their connection fields."""
@@ -111,7 +114,7 @@ def list_connectors(state: _State, as_json: bool) -> None:
 
 @main.command()
 @click.argument("connector_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_json_option
 @click.pass_obj
 def show(state: _State, connector_id: str, as_json: bool) -> None:
     """A connector's fields and operations."""
@@ -161,7 +164,7 @@ def form(state: _State, connector_id: str, operation: str | None) -> None:
 
 @main.command("validate-manifest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_json_option
 @click.pass_obj
 def validate_manifest(state: _State, paths: tuple[str, ...], as_json: bool) -> None:
     """Check manifest files (fragments they extend come from installed plugins)."""
@@ -215,7 +218,7 @@ _connection_option = click.option("--connection", "-c", "connection_path", requi
 @main.command()
 @click.argument("connector_id")
 @_connection_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_json_option
 @click.pass_obj
 def check(state: _State, connector_id: str, connection_path: str, as_json: bool) -> None:
     """Validate a connection file without contacting the service."""
@@ -240,7 +243,7 @@ def check(state: _State, connector_id: str, connection_path: str, as_json: bool)
 @main.command()
 @click.argument("connector_id")
 @_connection_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_json_option
 @click.pass_obj
 def test(state: _State, connector_id: str, connection_path: str, as_json: bool) -> None:
     """Test a connection ("Test connection"): one line per check."""
@@ -306,7 +309,7 @@ class _ProgressBar:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_json_option
 @click.pass_obj
 def plugins(state: _State, as_json: bool) -> None:
     """Each plugin, its version, its connectors, and load failures."""
