@@ -10,6 +10,9 @@ Fixtures for testing a connector plugin:
 - ``connector_host``: a :class:`~connector_core.Host` with exactly that plugin.
 - ``aws_emulator``: moto's server on 127.0.0.1 for the session (an :class:`AwsEmulator`).
 - ``aws_connection_values``: connection values for ``aws.credentials`` pointed at it.
+- ``ajv2020``: an :class:`~connector_core.testing.ajv.Ajv2020` (one Node process for the
+  session), to check forms against the validator browsers run. Without Node the test is
+  skipped with the reason; under ``CI=true`` it fails instead.
 
 Importing this module is cheap: moto and boto3 load only when a fixture needs them.
 """
@@ -19,6 +22,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from typing import Any
+
+import os
 
 import pytest
 
@@ -88,3 +93,23 @@ def aws_emulator() -> Iterator[AwsEmulator]:
 def aws_connection_values(aws_emulator: AwsEmulator) -> dict[str, Any]:
     """``aws.credentials`` connection values (static keys, us-east-1) pointed at the emulator."""
     return aws_emulator.connection_values()
+
+
+def missing_component(reason: str) -> None:
+    """Skip the test for a missing real component (browser, Node...); fail under ``CI=true``."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def ajv2020() -> Iterator[Any]:
+    """Ajv2020 + ajv-formats in one long-lived Node process (see connector_core.testing.ajv)."""
+    from .ajv import Ajv2020, AjvUnavailable, find_node
+
+    try:
+        find_node()
+    except AjvUnavailable as exc:
+        missing_component(str(exc))
+    with Ajv2020() as ajv:
+        yield ajv
