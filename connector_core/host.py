@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 #: Host settings and their defaults. Unknown keys are allowed (plugins may define theirs).
 DEFAULT_SETTINGS: Mapping[str, Any] = {
+    "net.allow_loopback": False,
+    "net.allow_private": False,
+    "net.connect_timeout": 10,
     "aws.allow_loopback_endpoints": False,
     "aws.allow_private_endpoints": False,
     "aws.allow_default_chain": False,

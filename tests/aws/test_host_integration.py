@@ -80,7 +80,7 @@ def test_fresh_connections_per_request_share_one_client(probe, moto_reset):
 
 def test_host_default_settings_refuse_loopback(probe, moto_reset):
     host = Host(plugins=[probe])
-    with pytest.raises(ConfigurationError, match="aws.allow_loopback_endpoints"):
+    with pytest.raises(ConfigurationError, match="net.allow_loopback"):
         host.run(host.connect("test.awsprobe", stored(moto_reset)), "whoami")
 
 

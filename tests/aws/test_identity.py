@@ -58,4 +58,4 @@ def test_no_expected_account_is_skipped(host, moto_reset):
 def test_unreadable_identity_is_a_failed_check(make_host):
     host = make_host({})  # loopback refused: the policy error becomes the check's message
     check = check_account(Connection("x", static_values("http://127.0.0.1:4566")), host.context(), "123456789012")
-    assert check.status == "failed" and "loopback" in check.message and "aws.allow_loopback_endpoints" in check.hint
+    assert check.status == "failed" and "loopback" in check.message and "net.allow_loopback" in check.hint
