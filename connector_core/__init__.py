@@ -26,6 +26,7 @@ from .manifest import Manifest
 from .registry import LoadFailure, PluginInfo
 from .results import Check, Option, TestResult
 from .secrets import Secret, SecretMasker
+from .triggers import PollResult, Trigger, TriggerItem
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,7 @@ __all__ = [
     "Option",
     "PluginInfo",
     "PluginLoadError",
+    "PollResult",
     "RetryableError",
     "RunContext",
     "Secret",
@@ -52,6 +54,8 @@ __all__ = [
     "SecretReferenceError",
     "TestResult",
     "ThrottledError",
+    "Trigger",
+    "TriggerItem",
     "UnavailableError",
     "ValidationError",
     "WrongRegionError",

@@ -1,4 +1,4 @@
-"""The host's own plugin: shared fragments, and the default ``connector_run``."""
+"""The host's own plugin: shared fragments, and the default ``connector_run`` and ``connector_poll``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from .hookspecs import hookimpl
 class CorePlugin:
     """Registered by every :class:`~connector_core.Host` under the name ``connector_core.core``."""
 
-    def __init__(self, run_implementation) -> None:
+    def __init__(self, run_implementation, poll_implementation=None) -> None:
         self._run_implementation = run_implementation
+        self._poll_implementation = poll_implementation
 
     @hookimpl
     def connector_manifests(self):
@@ -22,3 +23,7 @@ class CorePlugin:
     @hookimpl(trylast=True)
     def connector_run(self, connector_id, operation, connection, params, context) -> Any:
         return self._run_implementation(connector_id, operation, connection, params, context)
+
+    @hookimpl(trylast=True)
+    def connector_poll(self, connector_id, trigger, connection, params, cursor, context) -> Any:
+        return self._poll_implementation(connector_id, trigger, connection, params, cursor, context)

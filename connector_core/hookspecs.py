@@ -12,7 +12,7 @@ Dispatch rules the host enforces, so that plugins need no boilerplate:
   no connector (auditing, policy, timing plugins) see every call, which is what makes
   hook wrappers useful for cross-cutting concerns.
 - The operations a manifest declares and the implementations its owner provides must
-  match both ways, or the plugin fails to load.
+  match both ways, or the plugin fails to load. The same holds for triggers.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pluggy
 if TYPE_CHECKING:
     from .connection import Connection, RunContext
     from .results import Option, TestResult
+    from .triggers.model import PollResult
 
 PROJECT = "connector_core"
 
@@ -42,6 +43,10 @@ ManifestSource = Union[str, os.PathLike, Traversable]
 #: The result is a mapping matching the manifest's ``output``, or, for operations whose
 #: output is declared ``stream: true``, an iterable of such mappings.
 OperationImpl = Union[Callable[..., Any], str]
+
+#: A trigger's poll implementation: ``fn(connection, params, cursor, context) -> PollResult``,
+#: or ``"package.module:function"``, imported on the first poll (as for operations).
+TriggerImpl = Union[Callable[..., Any], str]
 
 
 @hookspec
@@ -120,4 +125,46 @@ def connector_options(
 
     :return: the options. ``None``: this plugin does not fill that field (an error
         for the host, since the manifest promised it).
+    """
+
+
+@hookspec(firstresult=True)
+def connector_triggers(connector_id: str) -> Mapping[str, TriggerImpl] | None:
+    """Provide the poll implementations of a connector's declared triggers.
+
+    Called on the owning plugin only, once at load time, like
+    :func:`connector_implementations`: declared and implemented triggers must match both
+    ways or the plugin fails to load. Must be cheap: give ``"module:function"`` strings.
+
+    :param connector_id: the connector, for plugins that own several.
+    :return: trigger id -> implementation, called as ``fn(connection, params, cursor,
+        context)`` and returning a :class:`~connector_core.PollResult`. ``None``: this
+        plugin implements no trigger (an error if its manifest declares any).
+    """
+
+
+@hookspec(firstresult=True)
+def connector_poll(
+    connector_id: str,
+    trigger: str,
+    connection: Connection,
+    params: Mapping[str, Any],
+    cursor: Any,
+    context: RunContext,
+) -> PollResult:
+    """Poll one trigger once: the items that are new since ``cursor``, and the next cursor.
+
+    The host implements this hook itself (it calls the owner's trigger implementation,
+    see :func:`connector_triggers`), so plugins normally do not; implement it as a
+    wrapper (``@hookimpl(wrapper=True)``) to audit, time or refuse polls. It is called on
+    the owner and on plugins that own no connector, with validated ``params``.
+
+    :param trigger: the trigger id, as declared in the manifest's ``triggers``.
+    :param cursor: what the previous poll returned as its cursor, after a JSON round
+        trip (a host stores it as JSON text). ``None``: the first poll of this trigger
+        instance; the implementation decides where it starts (its docs must say).
+    :return: a :class:`~connector_core.PollResult`: new items in order, each with a
+        dedupe key, and a JSON-able cursor from which the next poll repeats none of them
+        and misses nothing. Its ``on_commit`` callback, if any, runs only after the
+        items were handled and the cursor stored.
     """

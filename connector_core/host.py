@@ -16,6 +16,8 @@ from .manifest import Manifest, Section
 from .registry import LoadFailure, PluginInfo, Registry, resolve_implementation
 from .results import Check, Option, TestResult
 from .secrets import Secret, SecretMasker
+from .triggers.contract import checked_result, stored_cursor
+from .triggers.model import PollResult, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,8 @@ class Host:
     ) -> None:
         self.settings: Mapping[str, Any] = {**DEFAULT_SETTINGS, **(settings or {})}
         self._registry = Registry()
-        self._registry.register(CorePlugin(self._run_implementation), name="connector_core.core")
+        self._registry.register(CorePlugin(self._run_implementation, self._poll_implementation),
+                                name="connector_core.core")
         if entry_points:
             self._registry.register_entry_points()
         for plugin in plugins:
@@ -176,6 +179,35 @@ class Host:
             return self._validated_stream(result, output, connector_id, operation)
         return self._validated_output(result, output, connector_id, operation)
 
+    def poll(
+        self, connection: Connection, trigger: str, params: Mapping[str, Any] | None = None, cursor: Any = None
+    ) -> PollResult:
+        """Poll a trigger once: validated params and the last cursor in, new items and the next cursor out.
+
+        ``cursor`` is what the previous poll returned (``None`` the first time). Each
+        item's data is validated against the trigger's output; the returned cursor has
+        been through JSON, as a store keeps it. Store it, handle the items, then call
+        ``result.commit()``; see docs/triggers.md for delivery with durable cursors.
+        """
+        connection = self._check_connection(connection)
+        connector_id = connection.connector_id
+        spec = self._trigger(self.manifest(connector_id), trigger)
+        key = f"trigger:{trigger}"  # trigger ids are lowercase words: never an operation id
+        clean = self._validator(connector_id, key, "input", spec.input).load(params or {})
+        _bind_secrets(clean, self._masker.add)
+        cursor = stored_cursor(cursor, connector_id)
+        context = self._context(connector_id, key, None)
+        hook = self._registry.owner_hook("connector_poll", connector_id)
+        try:
+            result = hook(connector_id=connector_id, trigger=trigger, connection=connection, params=clean,
+                          cursor=cursor, context=context)
+        except ConnectorError as exc:
+            raise self._scrubbed(exc)
+        except Exception as exc:
+            raise self._unexpected(exc, connector_id, f"trigger {trigger}") from self._safe_cause(exc)
+        output = self._validator(connector_id, key, "output", spec.output)
+        return checked_result(result, output, connector_id, trigger)
+
     def options(self, connection: Connection, field: str) -> list[Option]:
         """A dynamic option list: ``field`` is a connection field or ``OPERATION.FIELD``."""
         connection = self._check_connection(connection)
@@ -219,6 +251,14 @@ class Host:
                                 hint="operations: " + ", ".join(manifest.operation_ids),
                                 connector=manifest.id) from None
 
+    def _trigger(self, manifest: Manifest, trigger: str) -> Trigger:
+        try:
+            return manifest.trigger(trigger)
+        except KeyError:
+            raise NotFoundError(f"no trigger {trigger!r}",
+                                hint="triggers: " + (", ".join(manifest.trigger_ids) or "none"),
+                                connector=manifest.id) from None
+
     def _validator(self, connector_id: str, operation: str, what: str, section: Section):
         key = (connector_id, operation, what)
         validator = self._validators.get(key)
@@ -238,6 +278,14 @@ class Host:
             impl = self._registry.implementations[connector_id][operation]
             fn = self._resolved[key] = resolve_implementation(impl, connector_id)
         return fn(connection, params, context)
+
+    def _poll_implementation(self, connector_id, trigger, connection, params, cursor, context) -> Any:
+        key = (connector_id, f"trigger:{trigger}")
+        fn = self._resolved.get(key)
+        if fn is None:
+            impl = self._registry.trigger_implementations[connector_id][trigger]
+            fn = self._resolved[key] = resolve_implementation(impl, connector_id)
+        return fn(connection, params, cursor, context)
 
     def _validated_output(self, result, validator, connector_id, operation) -> dict[str, Any]:
         try:

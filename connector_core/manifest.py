@@ -8,7 +8,10 @@ turn them into JSON Schema and marshmallow schemas.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .triggers.model import Trigger
 
 FIELD_TYPES = (
     "string", "text", "secret", "integer", "number", "boolean", "enum",
@@ -189,6 +192,17 @@ class Manifest:
     operations: tuple[Operation, ...]
     source: str = "<string>"
     where: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
+    triggers: tuple[Trigger, ...] = ()  # see connector_core.triggers
+
+    def trigger(self, trigger_id: str) -> Trigger:
+        for trigger in self.triggers:
+            if trigger.id == trigger_id:
+                return trigger
+        raise KeyError(trigger_id)
+
+    @property
+    def trigger_ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.triggers)
 
     def operation(self, op_id: str) -> Operation:
         for op in self.operations:
@@ -208,4 +222,5 @@ class Manifest:
             "description": self.description,
             "fields": [f.key for f in self.connection.fields],
             "operations": list(self.operation_ids),
+            "triggers": list(self.trigger_ids),
         }

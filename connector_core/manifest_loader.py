@@ -33,7 +33,7 @@ CHOICE_SOURCES: Mapping[str, str] = {"aws.regions": "connector_core.aws.regions:
 
 _TOP_KEYS = {
     "manifest_version": int, "kind": str, "id": str, "name": str, "version": str,
-    "description": str, "extends": list, "connection": dict, "operations": list,
+    "description": str, "extends": list, "connection": dict, "operations": list, "triggers": list,
 }
 _SECTION_KEYS = {"fields": list, "rules": list, "groups": list, "stream": bool}
 _OPERATION_KEYS = {
@@ -210,9 +210,9 @@ class _Checker:
                     raise self.fail((), f"missing required key {key!r}", f"add `{key}:`")
             if not VERSION_RE.fullmatch(data["version"]):
                 raise self.fail(("version",), f"invalid version {data['version']!r}", "use MAJOR.MINOR.PATCH")
-        elif "operations" in data:
-            raise self.fail(("operations",), "a fragment cannot declare operations",
-                            "move them to a connector manifest")
+        for key in ("operations", "triggers"):
+            if kind == "fragment" and key in data:
+                raise self.fail((key,), f"a fragment cannot declare {key}", "move them to a connector manifest")
         extends = tuple(self.strings(data.get("extends", []), ("extends",)))
         # Groups may come from extended fragments: checked again after `extends` is resolved.
         connection = self.section(data.get("connection", {}), ("connection",), allow_groups=True,
@@ -224,6 +224,11 @@ class _Checker:
         for i, op_id in enumerate(ids):
             if op_id in ids[:i]:
                 raise self.fail(("operations", i, "id"), f"duplicate operation id {op_id!r}", "ids must be unique")
+        triggers = ()
+        if "triggers" in data:
+            from .triggers.manifest import parse_triggers  # only for manifests that declare triggers
+
+            triggers = parse_triggers(self, data["triggers"], tuple(ids))
         field_paths = {}
         for i, raw in enumerate(data.get("connection", {}).get("fields", [])):
             field_paths[raw["key"]] = ("connection", "fields", i)
@@ -231,7 +236,7 @@ class _Checker:
             id=data["id"], kind=kind, name=data.get("name", data["id"]), version=data.get("version", "0.0.0"),
             description=data.get("description"), extends=extends, connection=connection,
             operations=operations, source=self.doc.file,
-            where=SourceMap(self.doc.lines, field_paths),
+            where=SourceMap(self.doc.lines, field_paths), triggers=triggers,
         )
 
     def strings(self, value: Any, path: Path_, pattern: re.Pattern | None = None,

@@ -18,7 +18,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import ConnectorError, ManifestError, PluginLoadError
-from .hookspecs import PROJECT, OperationImpl
+from .hookspecs import PROJECT, OperationImpl, TriggerImpl
 from .manifest import Manifest
 from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
 
@@ -61,6 +61,7 @@ class Registry:
         self.fragments: dict[str, Manifest] = {}
         self.owners: dict[str, str] = {}  # connector id -> plugin name
         self.implementations: dict[str, dict[str, OperationImpl]] = {}
+        self.trigger_implementations: dict[str, dict[str, TriggerImpl]] = {}
         self.versions: dict[str, str | None] = {}
         self._callers: dict[tuple[str, str], Any] = {}
 
@@ -107,6 +108,8 @@ class Registry:
             self.manifests[manifest.id] = resolved
         for connector_id in list(self.manifests):
             self._match_operations(connector_id)
+        for connector_id in list(self.manifests):
+            self._match_triggers(connector_id)
         # A refused plugin that owns nothing would otherwise count as an observer and see
         # (and, through firstresult hooks, answer) every call: take it out of dispatch.
         for name in {f.plugin for f in self.failures[first_failure:]} - set(self.owners.values()):
@@ -155,22 +158,35 @@ class Registry:
         return fragments, declared
 
     def _match_operations(self, connector_id: str) -> None:
+        declared = self.manifests[connector_id].operation_ids
+        impls = self._owner_implementations(connector_id, "connector_implementations", "operations", declared)
+        if impls is not None:
+            self.implementations[connector_id] = impls
+
+    def _match_triggers(self, connector_id: str) -> None:
+        declared = self.manifests[connector_id].trigger_ids
+        impls = self._owner_implementations(connector_id, "connector_triggers", "triggers", declared)
+        if impls is not None:
+            self.trigger_implementations[connector_id] = impls
+
+    def _owner_implementations(self, connector_id: str, hook_name: str, what: str,
+                               declared_ids: tuple[str, ...]) -> dict | None:
+        """The owner's implementations, matched both ways with the declared ids; None: refused."""
         plugin = self.owners[connector_id]
-        manifest = self.manifests[connector_id]
         try:
             # The owner alone answers (see the hookspec): no other plugin may supply or hijack them.
             owner = self.pm.get_plugin(plugin)
             others = [p for _, p in self.pm.list_name_plugin() if p is not owner]
-            caller = self.pm.subset_hook_caller("connector_implementations", remove_plugins=others)
+            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
             impls = caller(connector_id=connector_id) or {}
         except Exception as exc:
-            impls, error = None, f"connector_implementations failed: {type(exc).__name__}: {exc}"
+            impls, error = None, f"{hook_name} failed: {type(exc).__name__}: {exc}"
         else:
             error = None
             if not isinstance(impls, Mapping):
-                error = "connector_implementations must return a mapping of operation id -> implementation"
+                error = f"{hook_name} must return a mapping of {what[:-1]} id -> implementation"
             else:
-                declared, provided = set(manifest.operation_ids), set(impls)
+                declared, provided = set(declared_ids), set(impls)
                 missing, extra = sorted(declared - provided), sorted(provided - declared)
                 if missing or extra:
                     parts = []
@@ -178,13 +194,14 @@ class Registry:
                         parts.append(f"declared but not implemented: {', '.join(missing)}")
                     if extra:
                         parts.append(f"implemented but not declared: {', '.join(extra)}")
-                    error = f"operations of {connector_id!r} do not match its manifest ({'; '.join(parts)})"
+                    error = f"{what} of {connector_id!r} do not match its manifest ({'; '.join(parts)})"
         if error:
             self._fail(plugin, error)
             del self.manifests[connector_id]
             del self.owners[connector_id]
-            return
-        self.implementations[connector_id] = dict(impls)
+            self.implementations.pop(connector_id, None)
+            return None
+        return dict(impls)
 
     def _fail(self, plugin: str, reason: str, error: ConnectorError | None = None) -> None:
         log.warning("plugin %s not loaded: %s", plugin, reason)

@@ -26,7 +26,7 @@ import pytest
 
 from connector_core import Host
 
-from . import checks
+from . import checks, trigger_checks
 from .checks import Problem, Subject
 from .emulator import EMULATOR_SETTINGS
 
@@ -47,8 +47,11 @@ class ConnectorConformance:
       ``"operations"`` descriptions, ``"inputs"`` fields. Labels are always required.
     - ``hypothesis_examples``: generated inputs per form for the agreement check.
     - ``settings``: host settings (loopback endpoints are allowed).
+    - ``trigger_params``: ``{trigger id: sample params}``; those triggers are polled
+      (baseline, new items, again, and from the stored cursor in a restarted host).
 
-    Override :meth:`prepare` to create what the good connection needs (a bucket).
+    Override :meth:`prepare` to create what the good connection needs (a bucket), and
+    :meth:`make_trigger_items` to create new items for a trigger (put objects).
     """
 
     plugin: ClassVar[Any] = None
@@ -60,9 +63,16 @@ class ConnectorConformance:
     documentation: ClassVar[tuple[str, ...]] = checks.DOC_LEVELS
     hypothesis_examples: ClassVar[int] = 100
     settings: ClassVar[Mapping[str, Any]] = EMULATOR_SETTINGS
+    trigger_params: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
     def prepare(self, host: Host, good: Mapping[str, Any] | None) -> None:
         """Called before checks that use ``good_connection``; create what it refers to here."""
+
+    def make_trigger_items(self, host: Host, good: Mapping[str, Any], trigger: str,
+                           params: Mapping[str, Any], count: int) -> list[str] | None:
+        """Create ``count`` new items ``trigger`` must report; return their dedupe keys (None: unknown)."""
+        raise NotImplementedError(f"{type(self).__name__}: override make_trigger_items to create new items "
+                                  f"for trigger {trigger!r}")
 
     # -- fixtures -----------------------------------------------------------------------
 
@@ -171,3 +181,18 @@ class ConnectorConformance:
         self._need(self.good_connection, "good_connection")
         self._report(conformance_subject, "sample operations run",
                      checks.check_operations_run(conformance_subject, good, self.operation_params))
+
+    def test_triggers_resume_from_their_cursor(self, conformance_subject: Subject, prepared) -> None:
+        good, _bad = prepared
+        manifest = conformance_subject.loaded()
+        if manifest is not None and not manifest.triggers:
+            pytest.skip("the manifest declares no triggers")
+        if not self.trigger_params:
+            pytest.skip("set `trigger_params` to poll triggers with sample params")
+        self._need(self.good_connection, "good_connection")
+        problems = []
+        for trigger, params in self.trigger_params.items():
+            problems += trigger_checks.check_trigger(
+                conformance_subject, good, trigger, params, self.make_trigger_items,
+                lambda: Host(plugins=[conformance_subject.plugin], settings=dict(self.settings)))
+        self._report(conformance_subject, "triggers resume from their cursor", problems)

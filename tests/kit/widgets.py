@@ -88,13 +88,21 @@ operations:
       stream: true
       fields:
         - {key: name, label: Name, type: string, required: true, help: The widget.}
+triggers:
+  - id: new_widgets
+    label: New widgets
+    description: Widgets added to the catalogue since the last poll.
+    poll_interval: 300
+    output:
+      fields:
+        - {key: name, label: Name, type: string, required: true, help: The new widget.}
 """
 
 HOOKS = """\
 import logging
 from pathlib import Path
 
-from connector_core import Check, Option, TestResult, hookimpl
+from connector_core import Check, Option, PollResult, TestResult, TriggerItem, hookimpl
 
 log = logging.getLogger("widgets")
 CATALOGUE = {"sprocket": 3, "gear": 5, "cog": 1}
@@ -120,6 +128,26 @@ def list_widgets(connection, params, context):
     for name in sorted(CATALOGUE):
         if name.startswith(params.get("prefix", "")):
             yield {"name": name}
+
+
+ADDED = []  # widgets added to the catalogue, oldest first
+
+
+def add_widgets(count):
+    names = [f"widget{len(ADDED) + i}" for i in range(count)]
+    ADDED.extend(names)
+    return names
+
+
+@hookimpl
+def connector_triggers():
+    return {"new_widgets": "widgets_plugin:new_widgets"}
+
+
+def new_widgets(connection, params, cursor, context):
+    start = (cursor or {}).get("next", 0)
+    new = ADDED[start:]
+    return PollResult([TriggerItem(name, {"name": name}) for name in new], {"next": start + len(new)})
 
 
 @hookimpl
@@ -151,6 +179,10 @@ class TestWidgets(ConnectorConformance):
     operation_params = {"get_widget": {"name": "gear", "token": "one-time-token-42"},
                         "list_widgets": {"prefix": "s"}}
     hypothesis_examples = 40
+    trigger_params = {"new_widgets": {}}
+
+    def make_trigger_items(self, host, good, trigger, params, count):
+        return widgets_plugin.add_widgets(count)
 """
 
 CHECKS = [
@@ -164,6 +196,7 @@ CHECKS = [
     "test_test_connection_with_bad_credentials",
     "test_dynamic_options",
     "test_sample_operations_run",
+    "test_triggers_resume_from_their_cursor",
 ]
 
 
@@ -250,6 +283,12 @@ CASES = {
                 "return [Option(name, name.title()) for name in sorted(CATALOGUE)] * 2")],
         check="test_dynamic_options",
         expect=["*options of field 'get_widget.name': value 'cog' is listed twice*"],
+    ),
+    "trigger cursor that does not move": dict(
+        hooks=[('{"next": start + len(new)}', '{"next": start}')],
+        check="test_triggers_resume_from_their_cursor",
+        expect=["*trigger 'new_widgets': a second poll with the returned cursor repeated*",
+                "*fix: the cursor a poll returns must exclude every item that poll returned*"],
     ),
     "operation whose result does not match the manifest": dict(
         hooks=[('return {"name": params["name"], "size"', 'return {"name": params["name"], "weight"')],
