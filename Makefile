@@ -3,20 +3,33 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FRONTEND := connector_core/web/frontend
+NODE_STAMP := $(FRONTEND)/node_modules/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,web]'
 	$(BIN)/python -m compileall -q connector_core plugins >/dev/null  # as a wheel install would
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m demo
 
-test: $(STAMP)
+# The form page's lockfile: esbuild, to check that the committed bundle is what it builds.
+$(NODE_STAMP): $(FRONTEND)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(FRONTEND) && npm ci --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm is missing: the bundle check is skipped (a failure under CI=true)"; fi
+
+# Debian's Chromium for the browser tests (never `playwright install`), and Node for Ajv2020.
+browser:
+	@command -v chromium >/dev/null && command -v node >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium nodejs npm; \
+	  else echo "chromium/node missing and not root: browser tests are skipped (a failure under CI=true)"; fi; }
+
+test: $(STAMP) browser $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

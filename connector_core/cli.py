@@ -324,6 +324,23 @@ def plugins(state: _State, as_json: bool) -> None:
         click.echo(f"! {f.plugin}: {f.reason}")
 
 
+@main.command()
+@click.option("--host", "bind", default="127.0.0.1", show_default=True,
+              help="Loopback address to listen on (the page has no sign-in yet).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one.")
+@click.pass_obj
+def serve(state: _State, bind: str, port: int) -> None:
+    """Serve the form page and its JSON API (needs the `web` extra)."""
+    try:
+        from .web.server import serve as run_server
+    except ImportError as exc:
+        raise click.ClickException(
+            f"`connectors serve` needs the web extra ({exc.name} is missing): "
+            "pip install 'connector-core[web]'") from None
+    run_server(state.host, bind, port)
+
+
 def _add_authoring_commands() -> None:
     from .authoring.commands import COMMANDS  # new, docs, policy: the plugin author kit
 

@@ -114,6 +114,15 @@ class Host:
         _bind_secrets(validated, self._masker.add)
         return Connection(connector_id, validated, name=name)
 
+    def validate_input(self, connector_id: str, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """An operation's input as :meth:`run` would validate it (defaults applied), without running.
+
+        Raises ValidationError listing every bad field; a form page submits drafts here.
+        """
+        manifest = self.manifest(connector_id)
+        op = self._operation(manifest, operation)
+        return self._validator(connector_id, operation, "input", op.input).load(params)
+
     # -- running ------------------------------------------------------------------------
 
     def test(self, connection: Connection) -> TestResult:

@@ -20,7 +20,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis",
-                                ".pytest_cache", "tests", "bench")
+                                ".pytest_cache", "tests", "bench", "node_modules",
+                                "test-artifacts")
 
 
 def _run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: int = 180) -> subprocess.CompletedProcess:
@@ -97,3 +98,34 @@ def test_connectors_list_outside_the_repo_shows_both_connectors_with_their_field
 
     plugins = _run([connectors, "plugins"], cwd=installed["cwd"], env=installed["env"]).stdout
     assert "aws_s3" in plugins and "aws_eventbridge" in plugins and "0.1.0" in plugins
+
+
+def test_the_wheel_carries_the_built_form_page_and_no_node_sources(installed):
+    import zipfile
+
+    names = zipfile.ZipFile(installed["wheel"]).namelist()
+    for built in ("connector_core/web/static/index.html", "connector_core/web/static/app.js",
+                  "connector_core/web/static/app.css", "connector_core/testing/ajv_harness.cjs"):
+        assert built in names
+    assert not [n for n in names if "node_modules" in n or "/frontend/" in n]
+
+
+def test_connectors_serve_from_the_wheel_serves_the_page(installed):
+    pytest.importorskip("uvicorn", reason="the `web` extra is not installed")
+    import re
+    import urllib.request
+
+    connectors = str(installed["venv"] / "bin" / "connectors")
+    server = subprocess.Popen([connectors, "serve", "--port", "0"], cwd=installed["cwd"], env=installed["env"],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert match, line
+        with urllib.request.urlopen(match.group(0) + "static/app.js", timeout=10) as reply:
+            assert reply.status == 200 and len(reply.read()) > 100_000
+        with urllib.request.urlopen(match.group(0) + "api/connectors", timeout=10) as reply:
+            assert {c["id"] for c in json.load(reply)["connectors"]} >= {"aws.s3", "aws.eventbridge"}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,89 @@
+"""Request bodies and error replies of the JSON API: one clear 4xx, never the input echoed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..secrets import dumps
+
+#: The largest request body accepted; forms are small, so 1 MiB is generous.
+DEFAULT_MAX_BODY = 1024 * 1024
+
+
+class ApiError(Exception):
+    """An error reply: HTTP status, a machine-readable code, a message that says what to do."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+    def response(self) -> Response:
+        return json_response({"ok": False, "error": self.code, "message": self.message, **self.extra},
+                             status=self.status)
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    """JSON through the secret-aware encoder: a Secret can never be serialized in clear."""
+    return Response(dumps(data, ensure_ascii=False), status_code=status, media_type="application/json")
+
+
+async def json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+    """The body as a JSON object, or ApiError (415 wrong type, 413 too large, 400 malformed).
+
+    Requiring ``application/json`` also stops cross-site form posts: a browser sends that
+    type cross-origin only after a CORS preflight, which this API never grants.
+    """
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ApiError(415, "unsupported_media_type",
+                       "send the body as JSON with the header Content-Type: application/json")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_large(max_bytes)
+        chunks.append(chunk)
+    try:
+        data = json.loads(b"".join(chunks).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ApiError(400, "malformed_json", f"the body is not valid UTF-8 JSON{where}") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "not_an_object", "the body must be a JSON object of field names to values")
+    return data
+
+
+def _too_large(max_bytes: int) -> ApiError:
+    return ApiError(413, "body_too_large", f"the body is larger than {max_bytes} bytes; send less")
+
+
+def scrub(text: str, submitted: Any) -> str:
+    """``text`` with every string the client submitted (6+ characters) replaced by ``****``.
+
+    Validation messages should never quote input, but a plugin's message might; a secret
+    typed into the wrong field must not come back in a reply either way.
+    """
+    for value in sorted(_strings(submitted), key=len, reverse=True):
+        text = text.replace(value, "****")
+    return text
+
+
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value} if len(value) >= 6 else set()
+    if isinstance(value, Mapping):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return set()

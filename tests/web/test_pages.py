@@ -1,0 +1,45 @@
+"""Every form of both connectors, drawn by stock RJSF 6 in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector_core import Host
+
+CONNECTORS = ("aws.s3", "aws.eventbridge")
+
+
+def _forms() -> list[tuple[str, str | None]]:
+    host = Host.discover()
+    return [(c, op) for c in CONNECTORS for op in (None, *host.manifest(c).operation_ids)]
+
+
+FORMS = _forms()
+
+
+def _name(form) -> str:
+    connector_id, operation = form
+    return f"{connector_id}-{operation or 'connection'}"
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[_name(f) for f in FORMS])
+def test_form_renders_every_field_without_console_errors(form_page, artifacts, form):
+    connector_id, operation = form
+    errors_before = len(form_page.console_errors)
+    form_page.open(connector_id, operation)
+    form_page.page.screenshot(path=str(artifacts / f"{_name(form)}.png"), full_page=True)
+    assert form_page.unsupported_fields() == []
+    assert form_page.console_errors[errors_before:] == []
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[_name(f) for f in FORMS])
+def test_fresh_form_holds_only_the_defaults_it_shows(form_page, web_host, form):
+    """Untouched, a form submits the manifest defaults of the fields it shows, and nothing else."""
+    connector_id, operation = form
+    manifest = web_host.manifest(connector_id)
+    section = manifest.connection if operation is None else manifest.operation(operation).input
+    form_page.open(connector_id, operation)
+    visible = form_page.visible_fields()
+    form_page.check()
+    expected = {f.key: f.default for f in section.fields if f.has_default and f.key in visible}
+    assert form_page.form_data() == expected
