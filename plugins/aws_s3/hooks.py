@@ -47,6 +47,12 @@ def connector_implementations() -> Mapping[str, str]:
 
 
 @hookimpl
+def connector_triggers() -> Mapping[str, str]:
+    """``new_objects``: new or overwritten objects under a prefix (see ``triggers``)."""
+    return {"new_objects": "connector_aws_s3.triggers:new_objects"}
+
+
+@hookimpl
 def connector_test_connection(connection: Any, context: Any) -> Any:
     """HeadBucket on the configured bucket, then a one-key listing (see ``checks``)."""
     from . import checks

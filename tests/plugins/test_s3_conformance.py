@@ -30,6 +30,7 @@ class TestS3Conformance(ConnectorConformance):
     }
     # Every connection field, operation, input and output is documented (the default).
     hypothesis_examples = 30
+    trigger_params = {"new_objects": {"prefix": "trigger/", "settle_seconds": 1}}
 
     def prepare(self, host: Host, good: dict[str, Any] | None) -> None:
         conn = host.connect(self.connector_id, good)
@@ -37,3 +38,20 @@ class TestS3Conformance(ConnectorConformance):
             host.run(conn, "create_bucket", {"bucket": BUCKET})
         except ConnectorError:
             pass  # made by an earlier test of this session
+
+    def make_trigger_items(self, host: Host, good: dict[str, Any], trigger: str, params: dict[str, Any],
+                           count: int) -> list[str]:
+        """Put ``count`` new objects under the trigger's prefix; their dedupe keys as the listing dates them."""
+        from datetime import datetime
+
+        conn = host.connect(self.connector_id, good)
+        keys = []
+        for _ in range(count):
+            key = f"{params['prefix']}{next(self._names)}.txt"
+            host.run(conn, "put_object", {"key": key, "text": key})
+            (listed,) = host.run(conn, "list_objects", {"prefix": key})
+            ms = int(datetime.fromisoformat(listed["last_modified"]).timestamp() * 1000)
+            keys.append(f"{key}@{ms}:{listed['etag']}")
+        return keys
+
+    _names = iter(range(10**9))
