@@ -1,7 +1,10 @@
 """The ``connectors`` command line.
 
-Every command that lists or returns something takes ``--json``. Errors print one line
-and exit non-zero (1 for a failure, 2 for bad usage); ``--traceback`` shows the trace.
+Every command that lists or returns something takes ``--json`` (before or after the
+command's name). Errors print one line and exit non-zero (1 for a failure, 2 for bad
+usage); ``--traceback`` shows the trace. Connection and input files are read with the
+strict loader (:func:`connector_core.yaml_loader.load_data`): no aliases or tags, and
+caps on size, depth and digits, so no file can crash or hang a command.
 Listing connectors and printing forms never import boto3 or plugin operation code.
 """
 
@@ -21,22 +24,32 @@ from .secrets import dumps
 
 
 class _State:
-    def __init__(self, traceback: bool, settings: dict[str, Any], plugins: tuple[str, ...]) -> None:
+    def __init__(self, traceback: bool, settings: dict[str, Any], plugins: tuple[str, ...], as_json: bool) -> None:
         self.traceback = traceback
         self.settings = settings
         self.plugins = plugins
+        self.as_json = as_json
         self._host = None
 
     @property
     def host(self):
         if self._host is None:
-            import importlib
-
             from .host import Host
 
-            extra = [importlib.import_module(name) for name in self.plugins]
-            self._host = Host.discover(extra, settings=self.settings)
+            self._host = Host.discover([self._import(name) for name in self.plugins], settings=self.settings)
         return self._host
+
+    def _import(self, name: str) -> Any:
+        import importlib
+
+        try:
+            return importlib.import_module(name)
+        except Exception as exc:  # any import-time failure of the module the user named
+            if self.traceback:
+                raise
+            raise click.ClickException(
+                f"cannot import plugin module {name!r} given with --plugin: {type(exc).__name__}: {exc} "
+                "(check the module name and that it is on PYTHONPATH)") from None
 
 
 class _Group(click.Group):
@@ -51,6 +64,13 @@ class _Group(click.Group):
                 raise
             click.echo(f"error: {exc.user_message}", err=True)
             ctx.exit(1)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """``warning: message`` on one line, never a traceback (--debug shows those)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {' '.join(record.getMessage().split())}"
 
 
 def _parse_setting(ctx, param, values) -> dict[str, Any]:
@@ -73,9 +93,11 @@ def _parse_setting(ctx, param, values) -> dict[str, Any]:
               help="A host setting, e.g. aws.allow_loopback_endpoints=true. Repeatable.")
 @click.option("--plugin", "plugins", multiple=True, metavar="MODULE",
               help="Also register this importable plugin module. Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (also accepted after the command's name).")
 @click.version_option(package_name="connector-core", prog_name="connectors")
 @click.pass_context
-def main(ctx: click.Context, traceback: bool, debug: bool, settings: dict, plugins: tuple[str, ...]) -> None:
+def main(ctx: click.Context, traceback: bool, debug: bool, settings: dict, plugins: tuple[str, ...],
+         as_json: bool) -> None:
     """List connectors, draw their forms, validate and test connections, run operations."""
     if debug:
         from .secrets import SecretMasker
@@ -83,14 +105,33 @@ def main(ctx: click.Context, traceback: bool, debug: bool, settings: dict, plugi
         SecretMasker.for_process()
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
                             format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = _State(traceback, settings, plugins)
+    elif not logging.getLogger().handlers:
+        # Without this, Python's last-resort handler prints warnings with their tracebacks.
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_OneLineFormatter())
+        handler.setLevel(logging.WARNING)
+        logging.getLogger().addHandler(handler)
+    ctx.obj = _State(traceback, settings, plugins, as_json)
 
 
-_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def _json_anywhere(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """``--json`` after the command, or before it (``connectors --json list``)."""
+    state = ctx.find_object(_State)
+    return value or (state is not None and state.as_json)
+
+
+_json_option = click.option("--json", "as_json", is_flag=True, callback=_json_anywhere, help="Print JSON.")
 
 
 def _emit(data: Any) -> None:
-    click.echo(dumps(data, indent=2, ensure_ascii=False))
+    click.echo(_json_text(data, indent=2))
+
+
+def _json_text(data: Any, **kwargs: Any) -> str:
+    try:
+        return dumps(data, ensure_ascii=False, allow_nan=False, **kwargs)
+    except ValueError as exc:  # NaN or infinity: JSON has neither, so print nothing invalid
+        raise click.ClickException(f"cannot print the result as JSON: {exc}") from None
 
 
 @main.command("list")
@@ -190,16 +231,13 @@ def validate_manifest(state: _State, paths: tuple[str, ...], as_json: bool) -> N
 
 
 def _read_data(path: str, what: str) -> Any:
-    import yaml
+    from .yaml_loader import load_data
 
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {what} {path}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text) if text.strip() else {}
-    except yaml.YAMLError as exc:
-        raise click.ClickException(f"{what} {path} is not valid JSON or YAML: {exc}") from None
+    data = load_data(raw, f"{what} {path}") if raw.strip() else {}
     if not isinstance(data, dict):
         raise click.ClickException(f"{what} {path} must hold a mapping of field names to values")
     return data
@@ -265,7 +303,8 @@ def test(state: _State, connector_id: str, connection_path: str, as_json: bool) 
 @_connection_option
 @click.option("--input", "-i", "input_path", type=click.Path(dir_okay=False, allow_dash=True),
               help="A JSON or YAML file of parameters; - reads standard input.")
-@click.option("--json", "as_json", is_flag=True, help="Compact JSON (streams: one JSON line per item).")
+@click.option("--json", "as_json", is_flag=True, callback=_json_anywhere,
+              help="Compact JSON (streams: one JSON line per item).")
 @click.option("--progress/--no-progress", default=True, help="Draw a progress bar on stderr for long work.")
 @click.pass_obj
 def run(state: _State, connector_id: str, operation: str, connection_path: str, input_path: str | None,
@@ -279,12 +318,12 @@ def run(state: _State, connector_id: str, operation: str, connection_path: str, 
         if isinstance(result, Iterator):
             # Streams print JSON lines as items arrive, in bounded memory.
             for item in result:
-                click.echo(dumps(item, ensure_ascii=False))
+                click.echo(_json_text(item))
             return
     finally:
         if bar is not None:
             bar.close()
-    click.echo(dumps(result, ensure_ascii=False) if as_json else dumps(result, indent=2, ensure_ascii=False))
+    click.echo(_json_text(result) if as_json else _json_text(result, indent=2))
 
 
 class _ProgressBar:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import threading
+import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from .connection import Connection, ProgressCallback, RunContext, SharedObjects
 from .errors import ConnectorError, NotFoundError, OperationError, ValidationError
 from .forms import connection_form, operation_form
 from .manifest import Manifest, Section
-from .registry import LoadFailure, PluginInfo, Registry, resolve_implementation
+from .registry import ASYNC_HINT, LoadFailure, PluginInfo, Registry, resolve_implementation
 from .results import Check, Option, TestResult
 from .secrets import Secret, SecretMasker
 from .triggers.contract import checked_result, stored_cursor
@@ -286,7 +287,12 @@ class Host:
         if fn is None:
             impl = self._registry.implementations[connector_id][operation]
             fn = self._resolved[key] = resolve_implementation(impl, connector_id)
-        return fn(connection, params, context)
+        result = fn(connection, params, context)
+        if isinstance(result, types.CoroutineType):  # an async callable the load-time check could not see
+            result.close()
+            raise OperationError(f"operation {operation!r} returned a coroutine; operations are synchronous",
+                                 hint=ASYNC_HINT, connector=connector_id)
+        return result
 
     def _poll_implementation(self, connector_id, trigger, connection, params, cursor, context) -> Any:
         key = (connector_id, f"trigger:{trigger}")
@@ -346,12 +352,18 @@ class Host:
             connector=connector_id)
 
 
-def _bind_secrets(value: Any, on_reveal: Callable[[str], None]) -> None:
+def _bind_secrets(value: Any, add: Callable[..., None], siblings: tuple[str, ...] = ()) -> None:
+    """Have every secret in ``value`` register with the masker when revealed.
+
+    A secret's sibling strings (the ``username`` beside a ``password``, the ``client_id``
+    beside a ``client_secret``) may pair with it in a Basic auth header, so they go along.
+    """
     if isinstance(value, Secret):
-        value.bind(on_reveal)
+        value.bind(lambda revealed: add(revealed, siblings))
     elif isinstance(value, Mapping):
+        strings = tuple(v for v in value.values() if isinstance(v, str))
         for v in value.values():
-            _bind_secrets(v, on_reveal)
+            _bind_secrets(v, add, strings)
     elif isinstance(value, list):
         for v in value:
-            _bind_secrets(v, on_reveal)
+            _bind_secrets(v, add)

@@ -1,8 +1,9 @@
 """Plugin loading: register plugins, read their manifests, enforce the contract's rules.
 
 A plugin that fails to import, misspells a hook, declares a bad manifest, claims a
-connector id another plugin owns, or whose operations do not match its manifest is
-recorded as a :class:`LoadFailure` and left out; the others are served.
+connector id another plugin owns, whose operations do not match its manifest, or that
+answers for connectors it does not own is recorded as a :class:`LoadFailure` and left
+out; the others are served.
 """
 
 from __future__ import annotations
@@ -25,16 +26,40 @@ from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
 log = logging.getLogger(__name__)
 
 
+#: What went wrong, for :attr:`LoadFailure.kind` (match on these, never on the reason's text).
+FAILURE_KINDS = (
+    "import",               # the plugin's module failed to import
+    "register",             # pluggy refused the object (a name already registered, say)
+    "unknown-hook",         # a hook that is not in the contract (misspelt), or wrong arguments
+    "manifests-hook",       # connector_manifests raised
+    "manifest",             # a manifest (or its `extends`) is invalid
+    "duplicate-id",         # a connector id another plugin already declares
+    "duplicate-fragment",   # a fragment id another file already declares
+    "implementations-hook", # connector_implementations/_triggers raised or returned no mapping
+    "unmatched-operation",  # declared operations and implementations differ
+    "unmatched-trigger",    # declared triggers and implementations differ
+    "async-operation",      # an operation (or trigger) is `async def`; they are synchronous
+    "non-owner-hook",       # a plugin owning no connector implements an owner hook plainly
+)
+
+
 @dataclass(frozen=True)
 class LoadFailure:
-    """A plugin (or one of its connectors) that could not be loaded, and why."""
+    """A plugin (or one of its connectors) that could not be loaded, and why.
+
+    ``kind`` is one of :data:`FAILURE_KINDS`; ``connector_id`` is the connector concerned,
+    or None when the failure is the plugin's as a whole.
+    """
 
     plugin: str
     reason: str
     error: ConnectorError | None = None
+    kind: str = "import"
+    connector_id: str | None = None
 
     def to_dict(self) -> dict:
-        return {"plugin": self.plugin, "reason": self.reason}
+        return {"plugin": self.plugin, "kind": self.kind, "connector_id": self.connector_id,
+                "reason": self.reason}
 
 
 @dataclass
@@ -72,7 +97,7 @@ class Registry:
         try:
             self.pm.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
-            self._fail(name, f"cannot register: {exc}")
+            self._fail(name, f"cannot register: {exc}", kind="register")
             return None
         self.versions[name] = version
         return name
@@ -83,7 +108,7 @@ class Registry:
             try:
                 plugin = ep.load()
             except Exception as exc:  # any import-time failure of a third-party plugin
-                self._fail(ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}")
+                self._fail(ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}", kind="import")
                 continue
             self.register(plugin, name=ep.name, version=version)
 
@@ -97,12 +122,13 @@ class Registry:
             try:
                 resolved = resolve_extends(manifest, fragments)
             except ManifestError as exc:
-                self._fail(plugin, exc.user_message, exc)
+                self._fail(plugin, exc.user_message, exc, kind="manifest", connector_id=manifest.id)
                 continue
             owner = self.owners.get(manifest.id)
             if owner is not None:
                 self._fail(plugin, f"connector {manifest.id!r} is already declared by plugin {owner!r}; "
-                                   f"plugins {owner!r} and {plugin!r} both declare it")
+                                   f"plugins {owner!r} and {plugin!r} both declare it",
+                           kind="duplicate-id", connector_id=manifest.id)
                 continue
             self.owners[manifest.id] = plugin
             self.manifests[manifest.id] = resolved
@@ -110,6 +136,7 @@ class Registry:
             self._match_operations(connector_id)
         for connector_id in list(self.manifests):
             self._match_triggers(connector_id)
+        self._refuse_non_owner_answers(already_refused={f.plugin for f in self.failures[first_failure:]})
         # A refused plugin that owns nothing would otherwise count as an observer and see
         # (and, through firstresult hooks, answer) every call: take it out of dispatch.
         for name in {f.plugin for f in self.failures[first_failure:]} - set(self.owners.values()):
@@ -128,7 +155,8 @@ class Registry:
                 name = self.pm.get_name(exc.plugin) or _plugin_name(exc.plugin)
                 hint = _hook_hint(self.pm, exc.plugin)
                 self.pm.unregister(exc.plugin)
-                self._fail(name, f"{exc} ({hint}hooks are named connector_*; see connector_core.hookspecs)")
+                self._fail(name, f"{exc} ({hint}hooks are named connector_*; see connector_core.hookspecs)",
+                           kind="unknown-hook")
 
     def _read_manifests(self) -> tuple[dict[str, Manifest], list[tuple[str, Manifest]]]:
         fragments: dict[str, Manifest] = {}
@@ -139,10 +167,11 @@ class Registry:
                 sources = impl.function() or []
                 parsed = [parse_manifest(*read_manifest_text(src))[1] for src in sources]
             except ManifestError as exc:
-                self._fail(plugin, exc.user_message, exc)
+                self._fail(plugin, exc.user_message, exc, kind="manifest")
                 continue
             except Exception as exc:
-                self._fail(plugin, f"connector_manifests failed: {type(exc).__name__}: {exc}")
+                self._fail(plugin, f"connector_manifests failed: {type(exc).__name__}: {exc}",
+                           kind="manifests-hook")
                 continue
             for manifest in parsed:
                 if manifest.kind == "fragment":
@@ -150,7 +179,8 @@ class Registry:
                     # The same file declared twice is fine; another file with the same id is not.
                     if known is not None and known.source != manifest.source:
                         self._fail(plugin, f"fragment {manifest.id!r} is already declared by {known.source} "
-                                           "(give the fragment another id, or extend the existing one)")
+                                           "(give the fragment another id, or extend the existing one)",
+                                   kind="duplicate-fragment")
                         continue
                     fragments[manifest.id] = manifest
                 else:
@@ -181,10 +211,12 @@ class Registry:
             impls = caller(connector_id=connector_id) or {}
         except Exception as exc:
             impls, error = None, f"{hook_name} failed: {type(exc).__name__}: {exc}"
+            kind = "implementations-hook"
         else:
-            error = None
+            error, kind = None, f"unmatched-{what[:-1]}"
             if not isinstance(impls, Mapping):
                 error = f"{hook_name} must return a mapping of {what[:-1]} id -> implementation"
+                kind = "implementations-hook"
             else:
                 declared, provided = set(declared_ids), set(impls)
                 missing, extra = sorted(declared - provided), sorted(provided - declared)
@@ -195,17 +227,48 @@ class Registry:
                     if extra:
                         parts.append(f"implemented but not declared: {', '.join(extra)}")
                     error = f"{what} of {connector_id!r} do not match its manifest ({'; '.join(parts)})"
+                else:
+                    error, kind = _async_implementations(connector_id, what, impls)
         if error:
-            self._fail(plugin, error)
+            self._fail(plugin, error, kind=kind, connector_id=connector_id)
             del self.manifests[connector_id]
             del self.owners[connector_id]
             self.implementations.pop(connector_id, None)
             return None
         return dict(impls)
 
-    def _fail(self, plugin: str, reason: str, error: ConnectorError | None = None) -> None:
+    def _refuse_non_owner_answers(self, already_refused: set[str]) -> None:
+        """A plugin owning no connector may wrap owner hooks, never answer them.
+
+        A plain implementation would be called for every connector, and the first answer
+        wins: a stray plugin could turn every failed "Test connection" into a pass.
+        """
+        owning = set(self.owners.values())
+        for name, plugin in self.pm.list_name_plugin():
+            if name in owning or name in already_refused or name.startswith("connector_core.") or plugin is None:
+                continue
+            answering = sorted(
+                caller.name
+                for caller in self.pm.get_hookcallers(plugin) or []
+                if _owner_dispatched(caller)
+                for impl in caller.get_hookimpls()
+                if impl.plugin is plugin and not (impl.hookwrapper or impl.wrapper)
+            )
+            if answering:
+                self._fail(name, f"plugin {name!r} owns no connector but implements {', '.join(answering)} "
+                                 "as a plain hook, which would answer for other plugins' connectors",
+                           kind="non-owner-hook",
+                           hint="declare the hook with @hookimpl(wrapper=True) to observe or refuse calls, "
+                                "or declare a connector in connector_manifests to answer for it")
+                self.pm.unregister(plugin)
+
+    def _fail(self, plugin: str, reason: str, error: ConnectorError | None = None, *, kind: str,
+              connector_id: str | None = None, hint: str | None = None) -> None:
+        error = error or PluginLoadError(reason, hint=hint, plugin=plugin, connector=connector_id)
+        if hint:
+            reason = f"{reason} ({hint})"
         log.warning("plugin %s not loaded: %s", plugin, reason)
-        self.failures.append(LoadFailure(plugin, reason, error or PluginLoadError(reason, plugin=plugin)))
+        self.failures.append(LoadFailure(plugin, reason, error, kind, connector_id))
 
     # -- dispatch -----------------------------------------------------------------------
 
@@ -236,19 +299,49 @@ class Registry:
         return sorted(infos, key=lambda p: p.name)
 
 
+def _owner_dispatched(caller: Any) -> bool:
+    """Hooks taking a ``connector_id`` are dispatched to the connector's owner (see hookspecs)."""
+    return caller.spec is not None and "connector_id" in caller.spec.argnames
+
+
+ASYNC_HINT = "write the operation as a plain `def`; to call async code inside it, use asyncio.run()"
+
+
+def _async_implementations(connector_id: str, what: str, impls: Mapping[str, Any]) -> tuple[str | None, str]:
+    """An error for ``async def`` implementations (strings are checked when first imported)."""
+    coroutines = sorted(op for op, fn in impls.items() if callable(fn) and _is_async(fn))
+    if not coroutines:
+        return None, ""
+    return (f"{what} of {connector_id!r} are `async def` ({', '.join(coroutines)}); {what} are "
+            f"synchronous ({ASYNC_HINT})", "async-operation")
+
+
+def _is_async(fn: Callable[..., Any]) -> bool:
+    # inspect.iscoroutinefunction's test, without importing inspect on every host start.
+    code = getattr(fn, "__code__", None)
+    return code is not None and bool(code.co_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR))
+
+
+_CO_COROUTINE, _CO_ASYNC_GENERATOR = 0x80, 0x200  # inspect.CO_COROUTINE, inspect.CO_ASYNC_GENERATOR
+
+
 def resolve_implementation(impl: OperationImpl, connector_id: str) -> Callable[..., Any]:
     """Import a ``"module:function"`` implementation (on first run)."""
     if callable(impl):
         return impl
     module_name, _, attr = str(impl).partition(":")
     try:
-        return getattr(importlib.import_module(module_name), attr)
+        fn = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise PluginLoadError(
             f"cannot import operation implementation {impl!r}: {exc}",
             hint="check the module:function string returned by connector_implementations",
             connector=connector_id,
         ) from None
+    if _is_async(fn):
+        raise PluginLoadError(f"operation implementation {impl!r} is `async def`; operations are synchronous",
+                              hint=ASYNC_HINT, connector=connector_id)
+    return fn
 
 
 def _hook_hint(pm: pluggy.PluginManager, plugin: object) -> str:

@@ -7,7 +7,8 @@ A :class:`Secret` holds either a literal value or a reference to one
 
 :class:`SecretMasker` is a log filter that replaces every value it has been told about
 with ``**********`` in every log record, including records from third-party libraries
-(botocore's DEBUG logs print request bodies and credential responses).
+(botocore's DEBUG logs print request bodies and credential responses), in every encoding
+the value may take on the way out (see :mod:`connector_core.secret_forms`).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import SecretReferenceError
+from .secret_forms import secret_forms
 
 MASK = "**********"
 
@@ -194,25 +196,32 @@ class SecretMasker(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._values: OrderedDict[str, None] = OrderedDict()
+        self._values: OrderedDict[tuple[str, tuple[str, ...]], frozenset[str]] = OrderedDict()
         self._pattern: re.Pattern | None = None
         self._lock = threading.Lock()
         self._previous_factory: Callable[..., logging.LogRecord] | None = None
 
-    def add(self, value: str) -> None:
-        """Remember a value to mask. Short values are ignored (they would garble logs)."""
+    def add(self, value: str, usernames: Iterable[str] = ()) -> None:
+        """Remember a value to mask, in every encoding it may be logged in.
+
+        ``usernames``: the user names or client ids sent with ``value`` in a Basic auth
+        header, so that ``base64(user:value)`` is masked too. Short values are ignored
+        (they would garble logs).
+        """
         if not isinstance(value, str) or len(value) < _MIN_MASKED_LENGTH:
             return
+        key = (value, tuple(sorted({u for u in usernames if isinstance(u, str)})))
         with self._lock:
-            if value in self._values:
-                self._values.move_to_end(value)
+            if key in self._values:
+                self._values.move_to_end(key)
                 return
-            self._values[value] = None
+            self._values[key] = frozenset(f for f in secret_forms(value, key[1]) if len(f) >= _MIN_MASKED_LENGTH)
             if len(self._values) > self.max_values:
                 self._values.popitem(last=False)
-            # Longest first, so a value containing another is masked whole.
-            ordered = sorted(self._values, key=len, reverse=True)
-            self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            # One pattern for every form of every value; longest first, so that a form
+            # containing another is masked whole.
+            forms = sorted(set().union(*self._values.values()), key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, forms)))
 
     def mask(self, text: str) -> str:
         pattern = self._pattern

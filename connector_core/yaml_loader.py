@@ -1,10 +1,12 @@
-"""A strict YAML loader for manifests.
+"""A strict YAML loader for manifests and for the CLI's connection and input files.
 
 Stricter than ``yaml.safe_load``: it refuses anchors and aliases (so a billion-laughs
 document fails at its first anchor, before anything is expanded), every explicit tag
-(``!!python/object`` and friends), duplicate mapping keys, non-string keys and
-documents over a size cap. It also records the line of every key path, so that later
-validation errors can point at the line.
+(``!!python/object`` and friends), merge keys (``<<``), duplicate mapping keys,
+non-string keys, nesting deeper than :data:`MAX_DEPTH`, numbers longer than
+:data:`MAX_NUMBER_DIGITS` digits, ``.nan``/``.inf``, and documents over a size cap. It
+also records the line of every key path, so that later validation errors can point at
+the line. :func:`load_data` reads JSON or YAML data files under the same limits.
 
 It builds values straight from the parser's events (libyaml's C parser when present),
 which is several times faster than PyYAML's pure-Python composer.
@@ -14,15 +16,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import ManifestError
+from .errors import ConnectorError, ManifestError
 
 MAX_MANIFEST_BYTES = 512 * 1024
+#: Connection and input files (`connectors check/test/run`) may be larger: event batches.
+MAX_DATA_BYTES = 8 * 1024 * 1024
+#: Deepest nesting of lists and mappings; a manifest needs about 10, an event detail 20.
+MAX_DEPTH = 64
+#: Longest number (digits); 2**64 has 20. Longer ones are mistakes or attacks.
+MAX_NUMBER_DIGITS = 64
 
 Path_ = tuple  # a key path: a tuple of str keys and int indexes
 
@@ -30,6 +41,8 @@ _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 def format_path(path: Path_) -> str:
@@ -79,11 +92,11 @@ def load_yaml(text: str | bytes, file: str = "<string>") -> LoadedYaml:
     return loaded
 
 
-def _load_yaml(raw: bytes, text: str | bytes, file: str) -> LoadedYaml:
+def _load_yaml(raw: bytes, text: str | bytes, file: str, max_bytes: int = MAX_MANIFEST_BYTES) -> LoadedYaml:
     size = len(raw)
-    if size > MAX_MANIFEST_BYTES:
+    if size > max_bytes:
         raise ManifestError(
-            f"document is {size} bytes, over the {MAX_MANIFEST_BYTES}-byte cap",
+            f"document is {size} bytes, over the {max_bytes}-byte cap",
             file=file,
             line=1,
             path=format_path(()),
@@ -105,6 +118,92 @@ def _load_yaml(raw: bytes, text: str | bytes, file: str) -> LoadedYaml:
     except yaml.YAMLError as exc:
         raise ManifestError(f"invalid YAML: {exc}", file=file, hint="check the file's syntax") from None
     return LoadedYaml(data, builder.lines, file)
+
+
+# -- data files -------------------------------------------------------------------------
+
+
+def load_data(raw: bytes, file: str) -> Any:
+    """A JSON or YAML data file (a connection, an operation's input) under the same limits.
+
+    Raises :class:`~connector_core.ConnectorError` with one line naming the file, the line
+    and what to do. Never cached: connection files hold secrets.
+    """
+    if len(raw) > MAX_DATA_BYTES:
+        raise _data_error(file, None, f"is {len(raw)} bytes, over the {MAX_DATA_BYTES}-byte cap",
+                          "give large content as a file path input instead")
+    text = _decode(raw, file)
+    if text.lstrip()[:1] in ("{", "["):
+        return _load_json(text, file)
+    try:
+        return _load_yaml(raw, text, file, max_bytes=MAX_DATA_BYTES).data
+    except ManifestError as exc:
+        raise _data_error(file, exc.line, f"{exc.path}: {exc.message}" if exc.path else exc.message,
+                          exc.hint) from None
+
+
+def _data_error(file: str, line: int | None, message: str, hint: str | None) -> ConnectorError:
+    where = f"{file}:{line}" if line is not None else file
+    return ConnectorError(f"{where}: {message}", hint=hint)
+
+
+def _decode(raw: bytes, file: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\0" in raw[:4]):
+        raise _data_error(file, None, "is UTF-16 (or another wide encoding), not UTF-8", "save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise _data_error(file, line, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                          "save it as UTF-8") from None
+
+
+def _load_json(text: str, file: str) -> Any:
+    if _json_depth(text) > MAX_DEPTH:
+        raise _data_error(file, None, f"is nested more than {MAX_DEPTH} levels deep", "flatten the document")
+
+    def number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+        def parse(literal: str) -> Any:
+            if sum(c.isdigit() for c in literal) > MAX_NUMBER_DIGITS:
+                raise _Refused(f"a number of more than {MAX_NUMBER_DIGITS} digits", "quote it if it is text")
+            value = kind(literal)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _Refused(f"{literal} is not a finite number", "write a smaller number")
+            return value
+        return parse
+
+    def constant(name: str) -> Any:
+        raise _Refused(f"{name} is not JSON", "write a number, or quote it if it is text")
+
+    try:
+        return json.loads(text, parse_int=number(int), parse_float=number(float), parse_constant=constant)
+    except _Refused as exc:
+        raise _data_error(file, None, exc.args[0], exc.args[1]) from None
+    except json.JSONDecodeError as exc:
+        raise _data_error(file, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})",
+                          "check the brackets, commas and quotes near this line") from None
+
+
+class _Refused(ValueError):
+    """A JSON value over the limits (json.loads lets a parse hook's error through unchanged)."""
+
+
+# A string runs to its closing quote, or to the end when unterminated (so no start
+# position fails and rescans: linear on any input).
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\[\s\S])*(?:"|\\?\Z)')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of lists and objects in ``text`` (brackets inside strings skipped)."""
+    depth = deepest = 0
+    for c in _NOT_BRACKETS.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if c in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                break
+    return deepest
 
 
 # -- parse cache ------------------------------------------------------------------------
@@ -220,7 +319,7 @@ class _Builder:
                     "remove the tag: manifests hold plain strings, numbers, booleans, lists and maps",
                 )
             if isinstance(event, yaml.ScalarEvent):
-                value = self._scalar(event)
+                value = self._scalar(event, stack)
                 if not stack:
                     result = value
                 else:
@@ -228,17 +327,29 @@ class _Builder:
             else:
                 container = {} if isinstance(event, yaml.MappingStartEvent) else []
                 path = self._path(stack)
+                if len(stack) >= MAX_DEPTH:
+                    raise self._refuse(event, path, f"nested more than {MAX_DEPTH} levels deep",
+                                       "flatten the document")
                 self.lines.setdefault(path, event.start_mark.line + 1)
                 stack.append((container, path, _NO_KEY))
         return result
 
-    @staticmethod
-    def _scalar(event: yaml.ScalarEvent) -> Any:
+    def _scalar(self, event: yaml.ScalarEvent, stack) -> Any:
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == _TIMESTAMP:  # manifests are JSON-shaped: 2024-01-01 stays a string
             return event.value
+        if tag == _MERGE:
+            raise self._refuse(event, self._path(stack), "merge keys (<<) are not allowed",
+                               "write the keys out, or share them with a fragment and `extends`")
+        if tag in _NUMBERS and sum(c.isdigit() for c in event.value) > MAX_NUMBER_DIGITS:
+            raise self._refuse(event, self._path(stack), f"a number of more than {MAX_NUMBER_DIGITS} digits",
+                               "quote it if it is text, e.g. \"123...\"")
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        return _constructor.yaml_constructors[tag](_constructor, node)
+        value = _constructor.yaml_constructors[tag](_constructor, node)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self._refuse(event, self._path(stack), f"{event.value} is not a finite number",
+                               "write a number (JSON has no NaN or infinity), or quote it if it is text")
+        return value
 
     def _path(self, stack) -> Path_:
         if not stack:

@@ -80,16 +80,9 @@ def policy(ctx: click.Context, connector_id: str, operations: tuple[str, ...], c
 
 
 def _read_mapping(path: str) -> dict[str, Any]:
-    text = Path(path).read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        import yaml
+    from ..yaml_loader import load_data  # the CLI's strict reader: no file can crash or hang it
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ValidationError({path: [f"is neither JSON nor YAML: {exc}"]}) from None
+    data = load_data(Path(path).read_bytes(), f"connection file {path}")
     if not isinstance(data, dict):
         raise ValidationError({path: ["must hold a mapping of connection field names to values"]})
     return data

@@ -41,7 +41,7 @@ def check_manifest_loads(s: Subject) -> list[Problem]:
     """The plugin registers, its manifest parses and validates, and it declares the connector."""
     problems = []
     for failure in s.host.load_failures():
-        if is_operation_mismatch(failure.reason):
+        if is_operation_mismatch(failure):
             continue  # check_operations_match reports it
         hint = getattr(failure.error, "hint", None)
         problems.append(Problem(
@@ -109,7 +109,7 @@ def check_operations_match(s: Subject) -> list[Problem]:
     """Declared operations are implemented, implementations are declared, and all import."""
     problems = []
     for failure in s.host.load_failures():
-        if is_operation_mismatch(failure.reason):
+        if is_operation_mismatch(failure):
             problems.append(Problem(
                 f"plugin {failure.plugin!r}", failure.reason,
                 "make connector_implementations() return exactly one implementation per operation "

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from connector_core import ConnectorError, Host, Manifest, ValidationError
+from connector_core import ConnectorError, Host, LoadFailure, Manifest, ValidationError
 from connector_core.builtin import CorePlugin
 from connector_core.manifest_loader import (
     parse_manifest,
@@ -82,9 +82,9 @@ def declared_manifest(plugin: object, connector_id: str) -> Manifest | None:
 
 
 
-def is_operation_mismatch(reason: str) -> bool:
+def is_operation_mismatch(failure: LoadFailure) -> bool:
     """Whether a load failure is about operations vs implementations (not the manifest)."""
-    return "do not match its manifest" in reason or "connector_implementations" in reason
+    return failure.kind in ("unmatched-operation", "implementations-hook", "async-operation")
 
 
 def unloadable(s: Subject) -> Problem:

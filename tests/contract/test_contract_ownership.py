@@ -25,7 +25,7 @@ def test_two_plugins_declaring_one_id_fail_naming_both_and_the_first_keeps_servi
     host = Host(plugins=[first, second])
 
     (failure,) = host.load_failures()
-    assert failure.plugin == "second_plugin"
+    assert (failure.plugin, failure.kind, failure.connector_id) == ("second_plugin", "duplicate-id", "test.shared")
     assert "'test.shared'" in failure.reason
     assert "'first_plugin'" in failure.reason and "'second_plugin'" in failure.reason
 
@@ -66,9 +66,10 @@ def test_a_plugin_owning_no_connector_sees_every_call(connector_file):
             self.__name__ = "observer"
             self.seen = []
 
-        @hookimpl
+        @hookimpl(wrapper=True)
         def connector_test_connection(self, connector_id, connection):
-            self.seen.append(connector_id)  # returns None: the owner's result is used
+            self.seen.append(connector_id)
+            return (yield)  # the owner's result, untouched
 
     observer = Observer()
     a = TestPlugin("plugin_a", [connector_file("test.a")], {"ping": echo("a")}, test=passed("a"))
@@ -99,7 +100,7 @@ def test_declared_and_implemented_operations_must_match_both_ways(connector_file
     good = TestPlugin("good_plugin", [connector_file("test.good")], {"ping": echo("good")})
     host = Host(plugins=[bad, good])
     (failure,) = host.load_failures()
-    assert failure.plugin == "mismatched_plugin"
+    assert (failure.plugin, failure.kind, failure.connector_id) == ("mismatched_plugin", "unmatched-operation", "test.bad")
     assert "'test.bad'" in failure.reason and words in failure.reason
     assert [m.id for m in host.connectors()] == ["test.good"]
     assert host.run(host.connect("test.good", {}), "ping", {})["by"] == "good"
@@ -111,4 +112,5 @@ def test_implementations_that_are_not_a_mapping_fail_the_plugin(connector_file):
     host = Host(plugins=[bad])
     (failure,) = host.load_failures()
     assert failure.plugin == "listy" and "must return a mapping" in failure.reason
+    assert (failure.kind, failure.connector_id) == ("implementations-hook", "test.bad")
     assert host.connectors() == []

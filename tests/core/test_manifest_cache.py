@@ -58,9 +58,10 @@ def test_errors_are_never_cached(cache):
     assert list(cache.glob("*")) == []
 
 
-def test_values_json_cannot_hold_exactly_are_not_cached(cache):
-    loaded = load_yaml("limit: .inf\n", "infinite.yaml")
-    assert loaded.data["limit"] == float("inf")
+def test_values_json_cannot_hold_are_refused_and_the_failure_is_not_cached(cache):
+    for _ in range(2):  # refused afresh, not from a cache
+        with pytest.raises(ManifestError, match=r"infinite.yaml:1: limit: .inf is not a finite number"):
+            load_yaml("limit: .inf\n", "infinite.yaml")
     assert list(cache.glob("*")) == []
 
 

@@ -229,12 +229,14 @@ CASES = {
         expect=["*operation 'list_widgets': cannot import operation implementation*list_widgetz*",
                 "*fix: correct the 'package.module:function' string*"],
     ),
-    "form that is not JSON": dict(
-        manifest=[("        - key: prefix\n", "        - key: since\n          label: Since\n          type: json\n"
-                                               "          default: .inf\n          help: A limit.\n"
+    # (A form that is not JSON cannot be written any more: the loader refuses .inf and .nan.)
+    "form that is not a valid JSON Schema": dict(
+        manifest=[("        - key: prefix\n", "        - key: since\n          label: Since\n          type: string\n"
+                                               "          min_length: -1\n          help: A limit.\n"
                                                "        - key: prefix\n")],
         check="test_forms_are_valid_json_schema",
-        expect=["*operation 'list_widgets' form: is not JSON-serializable*", "*fix: quote defaults*"],
+        expect=["*operation 'list_widgets' form (schema): is not a valid JSON Schema at *",
+                "*fix: correct the field behind*"],
     ),
     # The host masks known secrets in log messages, not in `extra=` fields (JSON log handlers print them).
     "secret in a log record's extra fields": dict(
