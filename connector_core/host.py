@@ -84,7 +84,7 @@ class Host:
             return self._registry.manifests[connector_id]
         except KeyError:
             known = ", ".join(sorted(self._registry.manifests)) or "none"
-            failed = [f for f in self._registry.failures if connector_id in f.reason]
+            failed = [f for f in self._registry.failures if f.connector_id == connector_id]
             hint = f"its plugin failed to load: {failed[0].reason}" if failed else f"loaded connectors: {known}"
             raise NotFoundError(f"no connector {connector_id!r}", hint=hint) from None
 

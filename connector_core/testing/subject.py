@@ -84,7 +84,7 @@ def declared_manifest(plugin: object, connector_id: str) -> Manifest | None:
 
 def is_operation_mismatch(failure: LoadFailure) -> bool:
     """Whether a load failure is about operations vs implementations (not the manifest)."""
-    return failure.kind in ("unmatched-operation", "implementations-hook", "async-operation")
+    return failure.kind in ("unmatched-operation", "unmatched-trigger", "implementations-hook", "async-operation")
 
 
 def unloadable(s: Subject) -> Problem:
