@@ -14,7 +14,8 @@ _VISIBLE_FIELDS = """() => {
   const keys = new Set();
   for (const el of document.querySelectorAll('form.rjsf [id^="root."]')) {
     if (el.type === 'hidden' || el.getClientRects().length === 0) continue;
-    keys.add(el.id.slice(5).split('__')[0].split('.')[0].replace(/-key$/, ''));
+    const key = el.id.slice(5).split('__')[0].split('.')[0].replace(/-key$/, '');
+    keys.add(key === 'XxxOf' ? '(option selector)' : key);  // RJSF's oneOf/anyOf chooser
   }
   return [...keys].sort();
 }"""
@@ -23,6 +24,7 @@ _VISIBLE_FIELDS = """() => {
 class FormPage:
     def __init__(self, page, base_url: str) -> None:
         self.page = page
+        page.set_default_timeout(5000)  # a missing field fails fast, not after 30 s
         self.base_url = base_url
         self.console_errors: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
@@ -90,10 +92,31 @@ class FormPage:
         else:
             el.fill("")
 
-    def add_item(self, path: str) -> None:
-        """Press the "add" button of a list (or of a map's entries)."""
-        self.page.locator(f'[id="root.{path}"]').locator("button.rjsf-array-item-add, button.array-item-add, "
-                                                         "button.btn-add, button[title=Add]").first.click()
+    def add_item(self, path: str, _: Any = None) -> None:
+        """Press the "add" button of a list (or of an object's free-form entries)."""
+        self.page.click(f'[id="root.{path}__add"]')
+
+    def item(self, path: str, _: Any = None) -> None:
+        """Make sure list item ``LIST.N`` is there, pressing "add" as a user would if it is not."""
+        parent, _, index = path.rpartition(".")
+        while self._el(path).count() == 0:
+            before = self.page.locator(f'[id^="root.{parent}."][id$="__remove"]').count()
+            self.add_item(parent)
+            if before >= int(index) + 1:
+                raise AssertionError(f"no item {path} after adding one")
+
+    def fill_json(self, path: str, value: dict[str, str]) -> None:
+        """Enter a JSON object: as text in a text box, or entry by entry (key, then value)."""
+        el = self._el(path)
+        if el.evaluate("e => e.tagName") != "FIELDSET":
+            el.fill(json.dumps(value))
+            return
+        for key, item in value.items():
+            self.add_item(path)
+            new_key = el.locator('input[id$="-key"]').last
+            new_key.fill(key)
+            new_key.press("Tab")  # RJSF renames the entry when the key box loses focus
+            self._el(f"{path}.{key}").fill(item)
 
     # -- checking -------------------------------------------------------------------------
 
