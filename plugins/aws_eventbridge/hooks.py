@@ -49,6 +49,7 @@ _OPERATIONS = {
     "describe_replay": "archives:describe_replay",
     "list_replays": "archives:list_replays",
     "cancel_replay": "archives:cancel_replay",
+    "delete_trigger": "trigger:delete_trigger",
 }
 
 
@@ -62,6 +63,12 @@ def connector_manifests() -> Iterable[Any]:
 def connector_implementations() -> Mapping[str, str]:
     """Operation id -> ``"module:function"``, imported on first use."""
     return {op: f"{_PACKAGE}.{target}" for op, target in _OPERATIONS.items()}
+
+
+@hookimpl
+def connector_triggers() -> Mapping[str, str]:
+    """``events``: events matching a pattern, through a rule and an SQS queue (see :mod:`.trigger`)."""
+    return {"events": f"{_PACKAGE}.trigger:events"}
 
 
 @hookimpl

@@ -31,6 +31,8 @@ class TestEventBridgeConformance(ConnectorConformance):
     }
     # Every connection field, operation, input and output is documented (the default).
     hypothesis_examples = 20
+    trigger_params = {"events": {"event_pattern": {"source": ["com.example.trigger"]}, "wait_seconds": 1,
+                                 "rule_name": "conformance-trigger"}}
 
     def prepare(self, host: Host, good: dict[str, Any] | None) -> None:
         conn = host.connect(self.connector_id, good)
@@ -43,3 +45,10 @@ class TestEventBridgeConformance(ConnectorConformance):
         except ConnectorError:
             pass
 
+
+    def make_trigger_items(self, host: Host, good: dict[str, Any], trigger: str, params: dict[str, Any],
+                           count: int) -> list[str]:
+        """Put ``count`` matching events on the bus; their event ids are the dedupe keys."""
+        conn = host.connect(self.connector_id, good)
+        entries = [{"source": "com.example.trigger", "detail_type": "Made", "detail": {"n": n}} for n in range(count)]
+        return [r["event_id"] for r in host.run(conn, "put_events", {"entries": entries})["results"]]
