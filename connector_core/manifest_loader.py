@@ -25,6 +25,8 @@ ID_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 # Regex syntax of Python's re that ECMA-262 (JSON Schema in a browser) lacks.
 _NON_PORTABLE_RE = re.compile(r"\(\?[aiLmsux-]|\(\?P|\\[AZ]")
+# A group followed by a repetition: the only place a pattern can backtrack exponentially.
+_REPEATED_GROUP = re.compile(r"\)[*+{]")
 VERSION_RE = re.compile(r"\d+\.\d+\.\d+([.+-][0-9A-Za-z.+-]+)?")
 
 #: Named choice sources for ``choices_from``: name -> "module:function" returning
@@ -323,6 +325,15 @@ class _Checker:
             if _NON_PORTABLE_RE.search(pattern):
                 raise self.fail(path + ("pattern",), "pattern uses syntax browsers do not understand",
                                 "avoid inline flags, named groups and \\A/\\Z: patterns are used in JSON Schema too")
+            try:
+                if _REPEATED_GROUP.search(pattern):  # only a repeated group can be ambiguous
+                    from .pattern_safety import check_pattern
+
+                    check_pattern(pattern)
+            except ValueError as exc:  # pattern_safety.UnsafePattern
+                raise self.fail(path + ("pattern",), f"pattern can take exponential time on some values: {exc}",
+                                "make each repetition unambiguous: e.g. (a+)+ -> a+, (\\w+\\s?)+ -> \\w+(\\s\\w+)*, "
+                                "or give the parts of a repeated group characters they do not share") from None
         if data.get("required") and "default" in data:
             raise self.fail(path + ("required",), "a field with a default is never missing, so it cannot be required",
                             "remove `required: true` (the default fills the field) or the default")

@@ -382,7 +382,8 @@ BASE = {
 
 @pytest.mark.parametrize("manifest,connector_id", CONNECTORS, ids=["everything", "aws"])
 def test_json_schema_and_marshmallow_agree(make_host, manifest, connector_id):
-    counts = _compare(make_host(manifest), connector_id, examples=120)
+    # 300: the share of accepted documents drawn varies between runs of differently laid-out code.
+    counts = _compare(make_host(manifest), connector_id, examples=300)
     # Both outcomes must be well represented, or the property says little.
     assert counts["accepted"] >= 10 and counts["rejected"] >= 30, counts
 
