@@ -18,7 +18,8 @@ class CorePlugin:
     @hookimpl
     def connector_manifests(self):
         # Shared fragments any connector may `extends`, e.g. aws.credentials.
-        return [files("connector_manifests") / "aws_credentials.yaml"]
+        return [files("connector_manifests") / "aws_credentials.yaml",
+                files("connector_manifests") / "http_credentials.yaml"]
 
     @hookimpl(trylast=True)
     def connector_run(self, connector_id, operation, connection, params, context) -> Any:

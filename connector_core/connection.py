@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -105,9 +106,13 @@ class RunContext:
     - :meth:`shared`: a host-scoped object built once per key (a client cache), thread-safe.
     - :meth:`progress`: report progress of long work; the CLI draws a bar from it.
     - :meth:`add_secret`: a value derived at run time (temporary credentials) that logs must mask.
+    - :meth:`remaining` and :meth:`check_cancelled`: the run's deadline (``Host.run(timeout=...)``)
+      and cancellation (``Host.run(cancel=event)``); toolkits bound their waits by them.
+    - :meth:`token_refreshed`: tell the host an OAuth refresh token changed (it stores it).
     """
 
-    __slots__ = ("connector_id", "operation", "settings", "_shared", "_masker", "_progress")
+    __slots__ = ("connector_id", "operation", "settings", "_shared", "_masker", "_progress",
+                 "timeout", "deadline", "cancel_event", "_on_token")
 
     def __init__(
         self,
@@ -117,6 +122,10 @@ class RunContext:
         shared: SharedObjects,
         masker: SecretMasker,
         progress: ProgressCallback | None = None,
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+        on_token: Callable[[Connection, Mapping[str, Any]], None] | None = None,
     ) -> None:
         self.connector_id = connector_id
         self.operation = operation
@@ -124,6 +133,12 @@ class RunContext:
         self._shared = shared
         self._masker = masker
         self._progress = progress
+        #: The run's time limit in seconds (None: none), and when it ends (``time.monotonic()``).
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout if timeout is not None else None
+        #: Set by the caller to cancel the run; waits and the HTTP toolkit check it.
+        self.cancel_event = cancel
+        self._on_token = on_token
 
     def shared(self, key: str, factory: Callable[[], Any]) -> Any:
         return self._shared.get(key, factory)
@@ -134,6 +149,28 @@ class RunContext:
 
     def add_secret(self, value: str) -> None:
         self._masker.add(value)
+
+    def remaining(self) -> float | None:
+        """Seconds left before the run's deadline (may be negative); None without a deadline."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event is not None and self.cancel_event.is_set()
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`~connector_core.OperationError` if the caller cancelled the run."""
+        if self.cancelled:
+            from .errors import OperationError
+
+            raise OperationError(f"{self.operation or 'the call'} was cancelled",
+                                 hint="nothing more was sent; run it again when wanted",
+                                 connector=self.connector_id)
+
+    def token_refreshed(self, connection: Connection, token: Mapping[str, Any]) -> None:
+        """Hand a refreshed OAuth token to the host's ``connector_token_refreshed`` hook."""
+        if self._on_token is not None:
+            self._on_token(connection, token)
 
 
 class SharedObjects:

@@ -168,3 +168,22 @@ def connector_poll(
         and misses nothing. Its ``on_commit`` callback, if any, runs only after the
         items were handled and the cursor stored.
     """
+
+
+@hookspec
+def connector_token_refreshed(connection: Connection, token: Mapping[str, Any]) -> None:
+    """Store an OAuth 2.0 token the HTTP toolkit just refreshed (implemented by the host).
+
+    Called on every plugin (the embedding application registers one that implements it),
+    from the thread that ran the request, after the token endpoint answered a refresh of
+    a connection whose ``auth_type`` is ``oauth_authorization_code``. Providers that
+    rotate refresh tokens invalidate the old one: store ``token["refresh_token"]`` as the
+    connection's ``refresh_token`` (encrypted, like any secret), or the connection stops
+    working once its cached client is dropped.
+
+    :param connection: the connection whose token was refreshed (its ``name`` and
+        ``connector_id`` say which stored connection it is).
+    :param token: the token endpoint's answer: ``access_token``, ``expires_at`` and,
+        when the provider rotated it, a new ``refresh_token``. Secret: never log it.
+    :return: nothing; exceptions are logged and do not fail the request.
+    """

@@ -34,6 +34,16 @@ DEFAULT_SETTINGS: Mapping[str, Any] = {
     "aws.read_timeout": 30,
     "aws.max_attempts": 3,
     "aws.max_clients": 128,
+    "http.connect_timeout": 5,
+    "http.read_timeout": 30,
+    "http.max_attempts": 3,
+    "http.backoff_base": 0.5,
+    "http.backoff_max": 20,
+    "http.max_retry_after": 60,
+    "http.max_redirects": 5,
+    "http.max_clients": 64,
+    "http.max_connections": 20,
+    "http.user_agent": None,
 }
 
 
@@ -158,11 +168,17 @@ class Host:
         params: Mapping[str, Any] | None = None,
         *,
         progress: ProgressCallback | None = None,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> Any:
         """Run an operation: validated params in, validated result out.
 
         Returns the result mapping, or for operations whose output is declared
         ``stream: true`` an iterator of item mappings, validated as they arrive.
+        ``timeout`` (seconds) bounds the run: toolkits cap each request's timeouts and
+        retry waits by what is left. Setting ``cancel`` stops it before its next request
+        or retry (the HTTP toolkit checks both; an operation may call
+        ``context.check_cancelled()``).
         """
         connection = self._check_connection(connection)
         connector_id = connection.connector_id
@@ -175,7 +191,7 @@ class Host:
                 hint="edit the connection and fill in " + ", ".join(missing), connector=connector_id)
         clean = self._validator(connector_id, operation, "input", op.input).load(params or {})
         _bind_secrets(clean, self._masker.add)  # secret inputs (an API key to store) never reach logs
-        context = self._context(connector_id, operation, progress)
+        context = self._context(connector_id, operation, progress, timeout=timeout, cancel=cancel)
         hook = self._registry.owner_hook("connector_run", connector_id)
         try:
             result = hook(connector_id=connector_id, operation=operation, connection=connection,
@@ -278,8 +294,19 @@ class Host:
             validator = self._validators[key] = SectionValidator(section, connector=connector_id, what=what)
         return validator
 
-    def _context(self, connector_id: str, operation: str | None, progress) -> RunContext:
-        return RunContext(connector_id, operation, self.settings, self._shared, self._masker, progress)
+    def _context(self, connector_id: str, operation: str | None, progress, *, timeout: float | None = None,
+                 cancel: threading.Event | None = None) -> RunContext:
+        return RunContext(connector_id, operation, self.settings, self._shared, self._masker, progress,
+                          timeout=timeout, cancel=cancel, on_token=self._token_refreshed)
+
+    def _token_refreshed(self, connection: Connection, token: Mapping[str, Any]) -> None:
+        for key in ("access_token", "refresh_token", "id_token"):
+            if isinstance(token.get(key), str):
+                self._masker.add(token[key])
+        try:
+            self._registry.pm.hook.connector_token_refreshed(connection=connection, token=token)
+        except Exception:  # the request succeeded; a failing store must not fail it
+            log.exception("connector_token_refreshed failed for %s", connection.connector_id)
 
     def _run_implementation(self, connector_id, operation, connection, params, context) -> Any:
         key = (connector_id, operation)

@@ -39,11 +39,13 @@ def _write(text: str, output: str | None) -> None:
 @click.option("--id", "connector_id", metavar="ID", help="The connector id (default: NAME with dots, acme.widgets).")
 @click.option("--directory", "-C", default=".", type=click.Path(file_okay=False),
               help="Where to create the NAME folder (default: here).")
-def new(name: str, connector_id: str | None, directory: str) -> None:
+@click.option("--template", "-t", type=click.Choice(["http", "aws"]), default="http", show_default=True,
+              help="http: a REST API connector (connector_core.http); aws: an AWS connector (connector_core.aws).")
+def new(name: str, connector_id: str | None, directory: str, template: str) -> None:
     """Scaffold a connector plugin package in ./NAME (e.g. acme-widgets)."""
     from .scaffold import PluginNames, scaffold
 
-    written = scaffold(name, directory, connector_id)
+    written = scaffold(name, directory, connector_id, template)
     names = PluginNames.from_name(name, connector_id)
     root = Path(directory) / names.name
     for path in written:

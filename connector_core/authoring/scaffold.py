@@ -1,9 +1,11 @@
-"""``connectors new NAME``: a complete third-party plugin package, ready to install and test.
+"""``connectors new NAME --template http|aws``: a complete plugin package, ready to install and test.
 
-The package is rendered from the templates beside this module (``templates/plugin``):
-a pyproject with its ``connector_core`` entry point, the manifest as package data, a
-hooks module, one example operation that needs no network, a README, and tests that
-run the conformance suite.
+The package is rendered from the templates beside this module: ``templates/common``
+(the pyproject with its ``connector_core`` entry point, the package markers) overlaid
+with ``templates/http`` (a REST API connector on :mod:`connector_core.http`, tested
+against a fake API on 127.0.0.1) or ``templates/aws`` (an SQS connector on
+:mod:`connector_core.aws`, tested against moto's server). Either passes its own tests
+and the conformance suite as generated, offline.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from connector_core.errors import ConfigurationError, ValidationError
 
 _NAME_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*")
 _SUFFIX = ".tmpl"
+
+#: Template name -> (runtime dependencies, test extra) of the generated pyproject.
+TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
+    "http": (["connector-core[http]"], ["pytest>=8", "hypothesis", "jsonschema"]),
+    "aws": (["connector-core"], ["pytest>=8", "hypothesis", "jsonschema", "moto[server]>=5.0"]),
+}
+DEFAULT_TEMPLATE = "http"
 
 
 @dataclass(frozen=True)
@@ -51,23 +60,36 @@ class PluginNames:
         }
 
 
-def scaffold(name: str, parent: Path | str = ".", connector_id: str | None = None) -> list[Path]:
-    """Write the plugin package ``parent/NAME``; returns the files written.
+def scaffold(name: str, parent: Path | str = ".", connector_id: str | None = None,
+             template: str = DEFAULT_TEMPLATE) -> list[Path]:
+    """Write the plugin package ``parent/NAME`` from ``template``; returns the files written.
 
     Refuses to write into an existing folder, so nothing of the user's is overwritten.
     """
+    if template not in TEMPLATES:
+        raise ValidationError({"--template": [f"must be one of: {', '.join(sorted(TEMPLATES))}"]})
     names = PluginNames.from_name(name, connector_id)
     target = Path(parent) / names.name
     if target.exists():
         raise ConfigurationError(f"{target} already exists",
                                  hint="choose another NAME, or remove the folder first")
+    dependencies, test_dependencies = TEMPLATES[template]
+    values = {**names.substitutions(), "{{dependencies}}": _toml_list(dependencies),
+              "{{test_dependencies}}": _toml_list(test_dependencies)}
+    root = files("connector_core.authoring") / "templates"
+    chosen = dict(_templates(root / "common"))
+    chosen.update(_templates(root / template))  # the template's files win over common ones
     written: list[Path] = []
-    for relative, template in _templates(files("connector_core.authoring") / "templates" / "plugin"):
-        path = target / _render(relative, names, path=True)
+    for relative, source in sorted(chosen.items()):
+        path = target / relative.replace("__package__", names.package)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_render(template.read_text(encoding="utf-8"), names), encoding="utf-8")
+        path.write_text(_render(source.read_text(encoding="utf-8"), values), encoding="utf-8")
         written.append(path)
     return sorted(written)
+
+
+def _toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
 
 def _templates(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
@@ -83,9 +105,7 @@ def _templates(root: Traversable, prefix: str = "") -> list[tuple[str, Traversab
     return out
 
 
-def _render(text: str, names: PluginNames, path: bool = False) -> str:
-    if path:
-        return text.replace("__package__", names.package)
-    for placeholder, value in names.substitutions().items():
+def _render(text: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     return text
