@@ -1,7 +1,7 @@
 """The HTTP toolkit for REST connectors: cached clients, auth (OAuth 2.0 included), retries,
 typed errors, pagination, all through the network policy.
 
-Importing this package imports neither httpx nor Authlib: each name is loaded from its
+Importing this package imports neither httpx2 nor Authlib: each name is loaded from its
 module on first use, so a host that only lists connectors or draws forms stays fast.
 
 .. code-block:: python

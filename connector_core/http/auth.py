@@ -1,9 +1,9 @@
 """Authentication of HTTP requests, from the ``http.credentials`` fragment's fields.
 
-Each auth type is an :class:`httpx.Auth`, applied to every request the client sends:
+Each auth type is an :class:`httpx2.Auth`, applied to every request the client sends:
 
 - ``api_key``: a header (default) or a query parameter carrying the key;
-- ``basic``: HTTP Basic (httpx's own);
+- ``basic``: HTTP Basic (httpx2's own);
 - ``bearer``: a fixed token in ``Authorization: Bearer``;
 - ``oauth_client_credentials``: a token from the token endpoint (RFC 6749 §4.4), cached
   and fetched again shortly before it expires, or when the API answers 401;
@@ -12,7 +12,7 @@ Each auth type is an :class:`httpx.Auth`, applied to every request the client se
   token: the host is told through the ``connector_token_refreshed`` hook, so it can store
   it (the old one may stop working).
 
-The token endpoint is spoken to with Authlib's httpx integration, through the same
+The token endpoint is spoken to with Authlib's httpx(2) integration, through the same
 policy-checked transport as the API itself.
 """
 
@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from .. import errors as E
 from ..secrets import Secret
@@ -36,18 +36,15 @@ TokenCallback = Callable[[Mapping[str, Any]], None]
 
 
 def authlib_client() -> type:
-    """Authlib's httpx ``OAuth2Client``, imported on first use.
+    """Authlib's httpx2 ``OAuth2Client``, imported on first use.
 
-    Authlib 1.7+ prefers the ``httpx2`` package and warns when it falls back to httpx,
-    which is what this toolkit's transport is built for: the warning is expected here.
+    Authlib speaks httpx2 when it is installed (the ``http`` extra installs it) and falls
+    back to the older httpx otherwise; the toolkit's transport is an httpx2 one.
     """
-    import warnings
+    from authlib.integrations.httpx_client import OAuth2Client
 
-    import authlib.deprecate  # noqa: F401  (it installs an "always" filter: ours must come after)
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The httpx module is deprecated")
-        from authlib.integrations.httpx_client import OAuth2Client
+    if not issubclass(OAuth2Client, httpx2.Client):
+        raise E.ConfigurationError("Authlib is not using httpx2", hint="pip install 'connector-core[http]'")
     return OAuth2Client
 
 
@@ -55,13 +52,13 @@ def _reveal(value: Any) -> str:
     return value.reveal() if isinstance(value, Secret) else str(value)
 
 
-class ApiKeyAuth(httpx.Auth):
+class ApiKeyAuth(httpx2.Auth):
     """An API key in a header (``X-API-Key: KEY``) or a query parameter (``?api_key=KEY``)."""
 
     def __init__(self, name: str, value: str, placement: str = "header") -> None:
         self.name, self._value, self.placement = name, value, placement
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
         if self.placement == "query":
             request.url = request.url.copy_merge_params({self.name: self._value})
         else:
@@ -69,13 +66,13 @@ class ApiKeyAuth(httpx.Auth):
         yield request
 
 
-class BearerAuth(httpx.Auth):
+class BearerAuth(httpx2.Auth):
     """A fixed token in ``Authorization: Bearer TOKEN``."""
 
     def __init__(self, token: str) -> None:
         self._token = token
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
@@ -93,8 +90,8 @@ class TokenSource:
         scope: str | None,
         refresh_token: str | None,
         extra: Mapping[str, Mapping[str, str]],
-        transport: httpx.BaseTransport,
-        timeout: httpx.Timeout,
+        transport: httpx2.BaseTransport,
+        timeout: httpx2.Timeout,
         masker: EchoMasker,
         on_secret: Callable[[str], None],
         on_refresh: TokenCallback | None,
@@ -162,9 +159,9 @@ class TokenSource:
                 hint="check the client ID and secret, the scope" +
                 (" and the refresh token (authorize the connection again)" if self.grant != "oauth_client_credentials"
                  else ""), connector=self._connector)
-        if isinstance(exc, httpx.HTTPStatusError):
+        if isinstance(exc, httpx2.HTTPStatusError):
             return error_for_response(exc.response, self._masker, connector=self._connector)
-        if isinstance(exc, httpx.HTTPError) and getattr(exc, "_request", None) is not None:
+        if isinstance(exc, httpx2.HTTPError) and getattr(exc, "_request", None) is not None:
             return error_for_failure(exc, exc.request, self._masker, timeout=None, connector=self._connector)
         if isinstance(exc, ValueError):  # a body that is not a token
             return E.AuthenticationError("the token endpoint did not answer with a token",
@@ -176,13 +173,13 @@ class TokenSource:
         self._oauth.close()
 
 
-class OAuthAuth(httpx.Auth):
+class OAuthAuth(httpx2.Auth):
     """``Authorization: Bearer`` with a token from a :class:`TokenSource`; one retry with a new token on 401."""
 
     def __init__(self, source: TokenSource) -> None:
         self.source = source
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
         token = self.source.access_token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
@@ -192,8 +189,8 @@ class OAuthAuth(httpx.Auth):
 
 
 def build_auth(connection: Mapping[str, Any], *, masker: EchoMasker, token_source: Callable[..., TokenSource]
-               ) -> httpx.Auth | None:
-    """The :class:`httpx.Auth` for the connection's ``auth_type``; None for ``none``."""
+               ) -> httpx2.Auth | None:
+    """The :class:`httpx2.Auth` for the connection's ``auth_type``; None for ``none``."""
     auth_type = connection.get("auth_type") or "none"
     if auth_type == "none":
         return None
@@ -206,7 +203,7 @@ def build_auth(connection: Mapping[str, Any], *, masker: EchoMasker, token_sourc
         block = connection["basic"]
         username, password = str(block["username"]), _reveal(block["password"])
         masker.add_basic(username, password)
-        return httpx.BasicAuth(username, password)
+        return httpx2.BasicAuth(username, password)
     if auth_type == "bearer":
         token = _reveal(connection["bearer"]["token"])
         masker.add(token)

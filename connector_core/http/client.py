@@ -5,7 +5,7 @@
 its deadline bounds every timeout, its cancellation is checked before each attempt and
 during every wait, and its errors name the connector.
 
-Redirects are followed here, not by httpx, so that each hop's URL goes through the
+Redirects are followed here, not by httpx2, so that each hop's URL goes through the
 network policy before anything is sent to it: a redirect to a forbidden address (the
 metadata service, a private host) is refused with an error, not followed. Credentials
 are sent to the base URL's origin only.
@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from .. import errors as E
 from ..errors import ConfigurationError
@@ -27,7 +27,7 @@ from .retries import RetryPolicy, retry_after_seconds
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Failures that happen before the request is sent: any method may be tried again.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 
 
 class HttpClient:
@@ -40,19 +40,19 @@ class HttpClient:
 
     # -- the verbs ----------------------------------------------------------------------
 
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+    def get(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("GET", url, **kwargs)
 
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+    def post(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("POST", url, **kwargs)
 
-    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+    def put(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("PUT", url, **kwargs)
 
-    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+    def patch(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("PATCH", url, **kwargs)
 
-    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+    def delete(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("DELETE", url, **kwargs)
 
     def json(self, method: str, url: str, **kwargs: Any) -> Any:
@@ -80,7 +80,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
         allow_status: tuple[int, ...] = (),
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """Send one request (retried as :mod:`.retries` says); the response, its body read.
 
         A status of 400 or more raises the typed error for it (see :mod:`.errors`),
@@ -93,7 +93,7 @@ class HttpClient:
                                  headers=headers, timeout=timeout, allow_status=allow_status)
 
     def _request(self, method: str, url: str, *, params: Any, json: Any, data: Any, content: Any,
-                 headers: Any, timeout: float | None, allow_status: tuple[int, ...]) -> httpx.Response:
+                 headers: Any, timeout: float | None, allow_status: tuple[int, ...]) -> httpx2.Response:
         request = self.session.client.build_request(method, url, params=params, json=json, data=data,
                                                     content=content, headers=headers)
         attempt = 0
@@ -102,7 +102,7 @@ class HttpClient:
             limits = self._timeout(timeout, request)
             try:
                 response = self._send(request, limits)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 waited = self.retry.retries_failure(method, sent=not isinstance(exc, _NOT_SENT)) and \
                     self._wait(self.retry.wait_for(attempt, None))
                 if waited:
@@ -124,7 +124,7 @@ class HttpClient:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _send(self, request: httpx.Request, limits: httpx.Timeout) -> httpx.Response:
+    def _send(self, request: httpx2.Request, limits: httpx2.Timeout) -> httpx2.Response:
         """Send, following redirects by hand: every hop is checked by the policy before it is sent."""
         session = self.session
         for _hop in range(session.max_redirects + 1):
@@ -138,7 +138,7 @@ class HttpClient:
                                hint="check the base URL; raise http.max_redirects if the service needs more",
                                connector=session.connector_id)
 
-    def _next_hop(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
+    def _next_hop(self, request: httpx2.Request, response: httpx2.Response) -> httpx2.Request:
         session = self.session
         target = request.url.join(response.headers["location"])
         try:
@@ -165,10 +165,10 @@ class HttpClient:
         return session.client.build_request(method, target, headers=headers,
                                             content=request.content if keep_body else None)
 
-    def _timeout(self, seconds: float | None, request: httpx.Request) -> httpx.Timeout:
+    def _timeout(self, seconds: float | None, request: httpx2.Request) -> httpx2.Timeout:
         base = self.session.timeout
         if seconds is not None:
-            base = httpx.Timeout(seconds, connect=min(seconds, base.connect or seconds))
+            base = httpx2.Timeout(seconds, connect=min(seconds, base.connect or seconds))
         self._check_cancelled()
         remaining = _remaining(self.context)
         if remaining is None:
@@ -178,7 +178,7 @@ class HttpClient:
                 f"the operation ran out of time before {request.method} "
                 f"{self.session.masker.mask(str(request.url.copy_with(query=None)))}",
                 hint="raise the operation's timeout, or retry later", connector=self.session.connector_id)
-        return httpx.Timeout(
+        return httpx2.Timeout(
             connect=min(base.connect or remaining, remaining), read=min(base.read or remaining, remaining),
             write=min(base.write or remaining, remaining), pool=min(base.pool or remaining, remaining))
 
@@ -208,14 +208,14 @@ def _remaining(context: Any) -> float | None:
     return remaining() if remaining is not None else None
 
 
-def _seconds(exc: Exception, limits: httpx.Timeout) -> float | None:
-    if isinstance(exc, httpx.ConnectTimeout):
+def _seconds(exc: Exception, limits: httpx2.Timeout) -> float | None:
+    if isinstance(exc, httpx2.ConnectTimeout):
         return limits.connect
-    if isinstance(exc, httpx.PoolTimeout):
+    if isinstance(exc, httpx2.PoolTimeout):
         return limits.pool
-    if isinstance(exc, httpx.WriteTimeout):
+    if isinstance(exc, httpx2.WriteTimeout):
         return limits.write
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return limits.read
     return None
 

@@ -1,4 +1,4 @@
-"""Cached HTTP sessions: one pooled httpx client per connection identity.
+"""Cached HTTP sessions: one pooled httpx2 client per connection identity.
 
 Building a client (TLS context, connection pool, auth, an OAuth token) costs far more
 than a request to a warm connection; a host running operations from many threads must
@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from .. import __version__
 from ..connection import Connection
@@ -27,7 +27,7 @@ from .errors import EchoMasker
 from .transport import PolicyTransport
 
 SHARED_KEY = "http.clients"
-DEFAULT_USER_AGENT = f"connector-core/{__version__} (+httpx/{httpx.__version__})"
+DEFAULT_USER_AGENT = f"connector-core/{__version__} (+httpx2/{httpx2.__version__})"
 _MAX_CHECKED_ORIGINS = 256
 
 
@@ -56,7 +56,7 @@ class HttpSession:
         self._checked_lock = threading.Lock()
         self._in_flight = 0
         self._retired = False
-        self.timeout = httpx.Timeout(
+        self.timeout = httpx2.Timeout(
             connect=float(_setting(settings, "http.connect_timeout", 5)),
             read=float(_setting(settings, "http.read_timeout", 30)),
             write=float(_setting(settings, "http.read_timeout", 30)),
@@ -72,7 +72,7 @@ class HttpSession:
 
         def token_source(grant: str) -> TokenSource:
             values = oauth_settings(connection)
-            self.check_url(httpx.URL(values["token_url"]), what="token endpoint")
+            self.check_url(httpx2.URL(values["token_url"]), what="token endpoint")
             self.token_source = TokenSource(
                 grant=grant, transport=PolicyTransport(self.policy, max_connections=2), timeout=self.timeout,
                 masker=self.masker, on_secret=on_secret, connector=self.connector_id, user_agent=self.user_agent,
@@ -81,11 +81,11 @@ class HttpSession:
 
         self.auth = build_auth(connection, masker=self.masker, token_source=token_source)
         # trust_env=False: proxies from the environment would bypass the policy-checked transport.
-        self.client = httpx.Client(base_url=base_url, transport=self._transport, timeout=self.timeout,
+        self.client = httpx2.Client(base_url=base_url, transport=self._transport, timeout=self.timeout,
                                    headers={"User-Agent": self.user_agent}, follow_redirects=False,
                                    trust_env=False)
 
-    def check_url(self, url: httpx.URL, *, what: str = "URL") -> tuple[str, str, int]:
+    def check_url(self, url: httpx2.URL, *, what: str = "URL") -> tuple[str, str, int]:
         """The URL's origin, checked against the network policy (each origin once per session).
 
         The policy's address check runs again on every connect (in the transport), so a
@@ -101,7 +101,7 @@ class HttpSession:
             self._checked.add(origin)
         return origin
 
-    def auth_for(self, origin: tuple[str, str, int]) -> httpx.Auth | None:
+    def auth_for(self, origin: tuple[str, str, int]) -> httpx2.Auth | None:
         """Credentials go to the base URL's origin only, never to a host a redirect or a link names."""
         return self.auth if origin == self.origin else None
 

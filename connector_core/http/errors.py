@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-import httpx
+import httpx2
 
 from .. import errors as E
 from ..secrets import MASK, Secret, SecretMasker
@@ -68,7 +68,7 @@ def _secrets(value: Any) -> Iterable[Secret]:
             yield from _secrets(item)
 
 
-def excerpt(response: httpx.Response, masker: EchoMasker) -> str:
+def excerpt(response: httpx2.Response, masker: EchoMasker) -> str:
     """The start of the body, on one line, masked."""
     try:
         text = response.text
@@ -78,7 +78,7 @@ def excerpt(response: httpx.Response, masker: EchoMasker) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "..."
 
 
-def server_message(response: httpx.Response, masker: EchoMasker) -> str:
+def server_message(response: httpx2.Response, masker: EchoMasker) -> str:
     """The server's own explanation: a JSON ``message``/``error``/``detail`` field, else the body excerpt."""
     try:
         body = response.json()
@@ -111,7 +111,7 @@ def _find_message(body: Any) -> str | None:
     return None
 
 
-def error_for_response(response: httpx.Response, masker: EchoMasker, *, connector: str | None = None,
+def error_for_response(response: httpx2.Response, masker: EchoMasker, *, connector: str | None = None,
                        retry_after: float | None = None) -> E.ConnectorError:
     """The typed error for a 4xx/5xx answer."""
     status = response.status_code
@@ -147,38 +147,38 @@ def error_for_response(response: httpx.Response, masker: EchoMasker, *, connecto
                             hint="see the service's API documentation for this status", **kw)
 
 
-def error_for_failure(exc: Exception, request: httpx.Request, masker: EchoMasker, *, timeout: float | None,
+def error_for_failure(exc: Exception, request: httpx2.Request, masker: EchoMasker, *, timeout: float | None,
                       connector: str | None = None) -> E.ConnectorError:
     """The typed error for a request that got no answer (timeout, refused, TLS, protocol)."""
     where = _safe_url(request.url, masker)
     host = request.url.host
     kw: dict[str, Any] = {"connector": connector}
     seconds = f" within {timeout:g} s" if timeout is not None else ""
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, httpx2.ConnectTimeout):
         return E.UnavailableError(f"could not connect to {host}{seconds} ({request.method} {where})",
                                   hint="check the base URL and the network; raise http.connect_timeout if the "
                                   "server is slow to accept", **kw)
-    if isinstance(exc, httpx.PoolTimeout):
+    if isinstance(exc, httpx2.PoolTimeout):
         return E.UnavailableError(f"no free connection to {host}{seconds}; too many requests in flight",
                                   hint="raise http.max_connections or run fewer requests at once", **kw)
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return E.UnavailableError(f"{host} did not answer{seconds} ({request.method} {where})",
                                   hint="retry later; raise http.read_timeout or the operation's timeout if "
                                   "the server is slow", **kw)
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpx2.ConnectError):
         tls = "certificate" in str(exc).lower() or "ssl" in str(exc).lower()
         if tls:
             return E.UnavailableError(f"TLS failed talking to {host} ({request.method} {where})",
                                       hint="check the base URL's scheme and the server's certificate", **kw)
         return E.UnavailableError(f"cannot connect to {host} ({request.method} {where})",
                                   hint="check the base URL and that the server is up; retry later", **kw)
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, httpx2.TransportError):
         return E.UnavailableError(f"the connection to {host} failed: {type(exc).__name__} "
                                   f"({request.method} {where})", hint="retry later", **kw)
     return E.OperationError(f"unexpected {type(exc).__name__} calling {host}", hint="see the host's logs", **kw)
 
 
-def _safe_url(url: httpx.URL, masker: EchoMasker) -> str:
+def _safe_url(url: httpx2.URL, masker: EchoMasker) -> str:
     """The URL without its query string (an API key may ride there), masked."""
     return masker.mask(str(url.copy_with(query=None, fragment=None)))
 

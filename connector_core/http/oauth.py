@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from .. import errors as E
 from .auth import authlib_client, oauth_settings
@@ -27,7 +27,7 @@ def _oauth_client(connection: Any, context: Any, redirect_uri: str):
     OAuth2Client = authlib_client()
     session = client_cache(context).get(connection)
     values = oauth_settings(connection)
-    session.check_url(httpx.URL(values["token_url"]), what="token endpoint")
+    session.check_url(httpx2.URL(values["token_url"]), what="token endpoint")
     client = OAuth2Client(client_id=values["client_id"], client_secret=values["client_secret"],
                           scope=values["scope"] or None, redirect_uri=redirect_uri,
                           transport=PolicyTransport(session.policy, max_connections=1), timeout=session.timeout,
@@ -78,7 +78,7 @@ def exchange_code(connection: Any, context: Any, code: str, redirect_uri: str, *
                 f"the token endpoint refused the authorization code ({session.masker.mask(str(exc.error))})",
                 hint="start the authorization again: a code is valid once and for a short time",
                 connector=connection.connector_id) from None
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise E.UnavailableError(f"cannot reach the token endpoint: {type(exc).__name__}",
                                      hint="check the token endpoint URL and the network",
                                      connector=connection.connector_id) from None

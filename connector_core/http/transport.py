@@ -1,6 +1,6 @@
-"""An httpx transport whose every connect goes through the network policy.
+"""An httpx2 transport whose every connect goes through the network policy.
 
-httpx opens sockets through httpcore's *network backend*. :class:`PolicyBackend`
+httpx2 opens sockets through httpcore2's *network backend*. :class:`PolicyBackend`
 replaces the default one: it asks :meth:`NetworkPolicy.create_connection
 <connector_core.net.NetworkPolicy.create_connection>` for the socket, which resolves the
 host, checks every address it resolves to and connects only to an approved one. So the
@@ -16,36 +16,36 @@ import ssl
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import httpcore
-import httpx
+import httpcore2
+import httpx2
 
-# httpcore's exceptions as httpx's, most specific first (what httpx.HTTPTransport does).
-_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
+# httpcore's exceptions as httpx's, most specific first (what httpx2.HTTPTransport does).
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx2.HTTPError]], ...] = (
+    (httpcore2.ConnectTimeout, httpx2.ConnectTimeout),
+    (httpcore2.ReadTimeout, httpx2.ReadTimeout),
+    (httpcore2.WriteTimeout, httpx2.WriteTimeout),
+    (httpcore2.PoolTimeout, httpx2.PoolTimeout),
+    (httpcore2.TimeoutException, httpx2.TimeoutException),
+    (httpcore2.ConnectError, httpx2.ConnectError),
+    (httpcore2.ReadError, httpx2.ReadError),
+    (httpcore2.WriteError, httpx2.WriteError),
+    (httpcore2.NetworkError, httpx2.NetworkError),
+    (httpcore2.UnsupportedProtocol, httpx2.UnsupportedProtocol),
+    (httpcore2.LocalProtocolError, httpx2.LocalProtocolError),
+    (httpcore2.RemoteProtocolError, httpx2.RemoteProtocolError),
+    (httpcore2.ProtocolError, httpx2.ProtocolError),
 )
 
 
-def _as_httpx(exc: Exception) -> Exception:
+def _as_httpx2(exc: Exception) -> Exception:
     for source, target in _EXCEPTIONS:
         if isinstance(exc, source):
             return target(str(exc))
     return exc
 
 
-class _SocketStream(httpcore.NetworkStream):
-    """A connected (optionally TLS) socket, as httpcore reads and writes it."""
+class _SocketStream(httpcore2.NetworkStream):
+    """A connected (optionally TLS) socket, as httpcore2 reads and writes it."""
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
@@ -55,38 +55,38 @@ class _SocketStream(httpcore.NetworkStream):
             self._sock.settimeout(timeout)
             return self._sock.recv(max_bytes)
         except socket.timeout as exc:
-            raise httpcore.ReadTimeout(str(exc) or "timed out") from exc
+            raise httpcore2.ReadTimeout(str(exc) or "timed out") from exc
         except OSError as exc:
-            raise httpcore.ReadError(str(exc)) from exc
+            raise httpcore2.ReadError(str(exc)) from exc
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         try:
             self._sock.settimeout(timeout)
             self._sock.sendall(buffer)
         except socket.timeout as exc:
-            raise httpcore.WriteTimeout(str(exc) or "timed out") from exc
+            raise httpcore2.WriteTimeout(str(exc) or "timed out") from exc
         except OSError as exc:
-            raise httpcore.WriteError(str(exc)) from exc
+            raise httpcore2.WriteError(str(exc)) from exc
 
     def close(self) -> None:
         self._sock.close()
 
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
+    ) -> httpcore2.NetworkStream:
         try:
             self._sock.settimeout(timeout)
             return _SocketStream(ssl_context.wrap_socket(self._sock, server_hostname=server_hostname))
         except socket.timeout as exc:
             self.close()
-            raise httpcore.ConnectTimeout(str(exc) or "timed out") from exc
+            raise httpcore2.ConnectTimeout(str(exc) or "timed out") from exc
         except OSError as exc:  # ssl.SSLError included
             self.close()
-            raise httpcore.ConnectError(str(exc)) from exc
+            raise httpcore2.ConnectError(str(exc)) from exc
 
     def get_extra_info(self, info: str) -> Any:
         if info == "ssl_object" and isinstance(self._sock, ssl.SSLSocket):
-            return self._sock  # has selected_alpn_protocol(), which is what httpcore asks
+            return self._sock  # has selected_alpn_protocol(), which is what httpcore2 asks
         if info == "client_addr":
             return self._sock.getsockname()
         if info == "server_addr":
@@ -100,8 +100,8 @@ class _SocketStream(httpcore.NetworkStream):
         return None
 
 
-class PolicyBackend(httpcore.NetworkBackend):
-    """httpcore's network backend, connecting through the network policy."""
+class PolicyBackend(httpcore2.NetworkBackend):
+    """httpcore2's network backend, connecting through the network policy."""
 
     def __init__(self, policy: Any) -> None:
         self.policy = policy
@@ -113,22 +113,22 @@ class PolicyBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
+    ) -> httpcore2.NetworkStream:
         source = None if local_address is None else (local_address, 0)
         try:
             # Raises ConfigurationError when no resolved address is allowed: nothing is sent.
             sock = self.policy.create_connection(
                 (host, port), timeout=timeout, source_address=source, socket_options=list(socket_options or ()))
         except socket.timeout as exc:
-            raise httpcore.ConnectTimeout(str(exc) or "timed out") from exc
+            raise httpcore2.ConnectTimeout(str(exc) or "timed out") from exc
         except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
+            raise httpcore2.ConnectError(str(exc)) from exc
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return _SocketStream(sock)
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("Unix sockets are not reachable through the network policy")
+                            socket_options: Iterable[Any] | None = None) -> httpcore2.NetworkStream:
+        raise httpcore2.ConnectError("Unix sockets are not reachable through the network policy")
 
     def sleep(self, seconds: float) -> None:
         import time
@@ -136,7 +136,7 @@ class PolicyBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
-class _ResponseStream(httpx.SyncByteStream):
+class _ResponseStream(httpx2.SyncByteStream):
     def __init__(self, stream: Iterable[bytes]) -> None:
         self._stream = stream
 
@@ -144,7 +144,7 @@ class _ResponseStream(httpx.SyncByteStream):
         try:
             yield from self._stream
         except Exception as exc:
-            raise _as_httpx(exc) from exc
+            raise _as_httpx2(exc) from exc
 
     def close(self) -> None:
         close = getattr(self._stream, "close", None)
@@ -152,13 +152,13 @@ class _ResponseStream(httpx.SyncByteStream):
             close()
 
 
-class PolicyTransport(httpx.BaseTransport):
-    """An HTTP/1.1 connection pool (httpcore) whose sockets come from :class:`PolicyBackend`."""
+class PolicyTransport(httpx2.BaseTransport):
+    """An HTTP/1.1 connection pool (httpcore2) whose sockets come from :class:`PolicyBackend`."""
 
     def __init__(self, policy: Any, *, max_connections: int = 20, keepalive_expiry: float = 30.0,
                  verify: bool | ssl.SSLContext = True) -> None:
-        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
-        self._pool = httpcore.ConnectionPool(
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx2.create_ssl_context(verify=verify)
+        self._pool = httpcore2.ConnectionPool(
             ssl_context=context,
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
@@ -169,11 +169,11 @@ class PolicyTransport(httpx.BaseTransport):
             network_backend=PolicyBackend(policy),
         )
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.SyncByteStream)
-        core_request = httpcore.Request(
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        assert isinstance(request.stream, httpx2.SyncByteStream)
+        core_request = httpcore2.Request(
             method=request.method,
-            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
+            url=httpcore2.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
                              port=request.url.port, target=request.url.raw_path),
             headers=request.headers.raw,
             content=request.stream,
@@ -182,11 +182,11 @@ class PolicyTransport(httpx.BaseTransport):
         try:
             response = self._pool.handle_request(core_request)
         except Exception as exc:
-            mapped = _as_httpx(exc)
+            mapped = _as_httpx2(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
-        return httpx.Response(status_code=response.status, headers=response.headers,
+        return httpx2.Response(status_code=response.status, headers=response.headers,
                               stream=_ResponseStream(response.stream), extensions=response.extensions)
 
     def close(self) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("httpx", reason="the HTTP toolkit needs the `http` extra: pip install -e '.[http]'")
+pytest.importorskip("httpx2", reason="the HTTP toolkit needs the `http` extra: pip install -e '.[http]'")
 
 from connector_core import Host, hookimpl  # noqa: E402
 
