@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 CALLS = 20_000
 MANIFEST = """\
@@ -79,22 +77,9 @@ def _raw_head_object_seconds(calls: int = 300) -> float:
 
 
 def main() -> None:
-    from connector_core import Host, hookimpl
+    from ._support import host_with
 
-    with tempfile.TemporaryDirectory() as folder:
-        manifest = Path(folder) / "echo.yaml"
-        manifest.write_text(MANIFEST)
-
-        class Echo:
-            @hookimpl
-            def connector_manifests(self):
-                return [manifest]
-
-            @hookimpl
-            def connector_implementations(self):
-                return {"head": head}
-
-        host = Host(plugins=[Echo()])
+    with host_with(MANIFEST, {"head": head}) as host:
         conn = host.connect("bench.echo", {"bucket": "bench"})
         params = {"key": "reports/2024-01.csv"}
         through_host = lambda: host.run(conn, "head", params)  # noqa: E731

@@ -39,8 +39,9 @@ def _write(text: str, output: str | None) -> None:
 @click.option("--id", "connector_id", metavar="ID", help="The connector id (default: NAME with dots, acme.widgets).")
 @click.option("--directory", "-C", default=".", type=click.Path(file_okay=False),
               help="Where to create the NAME folder (default: here).")
-@click.option("--template", "-t", type=click.Choice(["http", "aws"]), default="http", show_default=True,
-              help="http: a REST API connector (connector_core.http); aws: an AWS connector (connector_core.aws).")
+@click.option("--template", "-t", default="http", show_default=True, metavar="TEMPLATE",
+              help="What to generate: http, a REST API connector; or a toolkit's template (a wrong name "
+              "lists them all).")
 def new(name: str, connector_id: str | None, directory: str, template: str) -> None:
     """Scaffold a connector plugin package in ./NAME (e.g. acme-widgets)."""
     from .scaffold import PluginNames, scaffold

@@ -1,15 +1,16 @@
-"""``connectors new NAME --template http|aws``: a complete plugin package, ready to install and test.
+"""``connectors new NAME --template TEMPLATE``: a complete plugin package, ready to install and test.
 
 The package is rendered from the templates beside this module: ``templates/common``
 (the pyproject with its ``connector_core`` entry point, the package markers) overlaid
-with ``templates/http`` (a REST API connector on :mod:`connector_core.http`, tested
-against a fake API on 127.0.0.1) or ``templates/aws`` (an SQS connector on
-:mod:`connector_core.aws`, tested against moto's server). Either passes its own tests
-and the conformance suite as generated, offline.
+with one template folder, ``templates/NAME`` (``http``, the default: a REST API
+connector on :mod:`connector_core.http`; the toolkits' own templates). A template folder
+says in ``template.json`` what it is and what the generated package depends on. Each
+generated package passes its own tests and the conformance suite as generated, offline.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -21,12 +22,15 @@ from connector_core.errors import ConfigurationError, ValidationError
 _NAME_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*")
 _SUFFIX = ".tmpl"
 
-#: Template name -> (runtime dependencies, test extra) of the generated pyproject.
-TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
-    "http": (["connector-core[http]"], ["pytest>=8", "hypothesis", "jsonschema"]),
-    "aws": (["connector-core"], ["pytest>=8", "hypothesis", "jsonschema", "moto[server]>=5.0"]),
-}
+_TEMPLATES = files("connector_core.authoring") / "templates"
 DEFAULT_TEMPLATE = "http"
+
+
+def templates() -> dict[str, dict]:
+    """Template name -> its ``template.json`` (description, dependencies, test_dependencies)."""
+    return {entry.name: json.loads((entry / "template.json").read_text(encoding="utf-8"))
+            for entry in sorted(_TEMPLATES.iterdir(), key=lambda e: e.name)
+            if entry.is_dir() and (entry / "template.json").is_file()}
 
 
 @dataclass(frozen=True)
@@ -66,19 +70,19 @@ def scaffold(name: str, parent: Path | str = ".", connector_id: str | None = Non
 
     Refuses to write into an existing folder, so nothing of the user's is overwritten.
     """
-    if template not in TEMPLATES:
-        raise ValidationError({"--template": [f"must be one of: {', '.join(sorted(TEMPLATES))}"]})
+    known = templates()
+    if template not in known:
+        raise ValidationError({"--template": [f"must be one of: {', '.join(known)}"]})
     names = PluginNames.from_name(name, connector_id)
     target = Path(parent) / names.name
     if target.exists():
         raise ConfigurationError(f"{target} already exists",
                                  hint="choose another NAME, or remove the folder first")
-    dependencies, test_dependencies = TEMPLATES[template]
-    values = {**names.substitutions(), "{{dependencies}}": _toml_list(dependencies),
-              "{{test_dependencies}}": _toml_list(test_dependencies)}
-    root = files("connector_core.authoring") / "templates"
-    chosen = dict(_templates(root / "common"))
-    chosen.update(_templates(root / template))  # the template's files win over common ones
+    meta = known[template]
+    values = {**names.substitutions(), "{{dependencies}}": _toml_list(meta["dependencies"]),
+              "{{test_dependencies}}": _toml_list(meta["test_dependencies"])}
+    chosen = dict(_templates(_TEMPLATES / "common"))
+    chosen.update(_templates(_TEMPLATES / template))  # the template's files win over common ones
     written: list[Path] = []
     for relative, source in sorted(chosen.items()):
         path = target / relative.replace("__package__", names.package)

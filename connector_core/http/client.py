@@ -124,12 +124,12 @@ class HttpClient:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _send(self, request: httpx2.Request, limits: httpx2.Timeout) -> httpx2.Response:
+    def _send(self, request: httpx2.Request, limits: dict[str, float | None]) -> httpx2.Response:
         """Send, following redirects by hand: every hop is checked by the policy before it is sent."""
         session = self.session
         for _hop in range(session.max_redirects + 1):
             origin = session.check_url(request.url)
-            request.extensions["timeout"] = limits.as_dict()
+            request.extensions["timeout"] = limits
             response = session.client.send(request, auth=session.auth_for(origin))
             if response.status_code not in _REDIRECTS or "location" not in response.headers:
                 return response
@@ -165,22 +165,24 @@ class HttpClient:
         return session.client.build_request(method, target, headers=headers,
                                             content=request.content if keep_body else None)
 
-    def _timeout(self, seconds: float | None, request: httpx2.Request) -> httpx2.Timeout:
-        base = self.session.timeout
-        if seconds is not None:
-            base = httpx2.Timeout(seconds, connect=min(seconds, base.connect or seconds))
+    def _timeout(self, seconds: float | None, request: httpx2.Request) -> dict[str, float | None]:
+        """This attempt's connect/read/write/pool timeouts, capped by the run's deadline."""
         self._check_cancelled()
+        session = self.session
         remaining = _remaining(self.context)
+        if seconds is None and remaining is None:
+            return session.timeouts  # the common case, computed once per session
+        limits = dict(session.timeouts)
+        if seconds is not None:
+            limits.update(read=seconds, write=seconds, connect=min(seconds, limits["connect"] or seconds))
         if remaining is None:
-            return base
+            return limits
         if remaining <= 0:
             raise E.UnavailableError(
                 f"the operation ran out of time before {request.method} "
-                f"{self.session.masker.mask(str(request.url.copy_with(query=None)))}",
-                hint="raise the operation's timeout, or retry later", connector=self.session.connector_id)
-        return httpx2.Timeout(
-            connect=min(base.connect or remaining, remaining), read=min(base.read or remaining, remaining),
-            write=min(base.write or remaining, remaining), pool=min(base.pool or remaining, remaining))
+                f"{session.masker.mask(str(request.url.copy_with(query=None)))}",
+                hint="raise the operation's timeout, or retry later", connector=session.connector_id)
+        return {phase: remaining if value is None else min(value, remaining) for phase, value in limits.items()}
 
     def _wait(self, seconds: float | None) -> bool:
         """Wait before a retry; False if there is no retry or it would outlive the deadline."""
@@ -198,25 +200,26 @@ class HttpClient:
         return True
 
     def _check_cancelled(self) -> None:
-        check = getattr(self.context, "check_cancelled", None)
-        if check is not None:
-            check()
+        cancel = getattr(self.context, "cancel_event", None)
+        if cancel is not None and cancel.is_set():
+            self.context.check_cancelled()
 
 
 def _remaining(context: Any) -> float | None:
-    remaining = getattr(context, "remaining", None)
-    return remaining() if remaining is not None else None
+    if getattr(context, "deadline", None) is None:
+        return None
+    return context.remaining()
 
 
-def _seconds(exc: Exception, limits: httpx2.Timeout) -> float | None:
+def _seconds(exc: Exception, limits: dict[str, float | None]) -> float | None:
     if isinstance(exc, httpx2.ConnectTimeout):
-        return limits.connect
+        return limits["connect"]
     if isinstance(exc, httpx2.PoolTimeout):
-        return limits.pool
+        return limits["pool"]
     if isinstance(exc, httpx2.WriteTimeout):
-        return limits.write
+        return limits["write"]
     if isinstance(exc, httpx2.TimeoutException):
-        return limits.read
+        return limits["read"]
     return None
 
 

@@ -62,6 +62,8 @@ class HttpSession:
             write=float(_setting(settings, "http.read_timeout", 30)),
             pool=float(_setting(settings, "http.connect_timeout", 5)),
         )
+        #: The per-request timeouts as httpcore2 takes them (a request's ``timeout`` extension).
+        self.timeouts: dict[str, float | None] = self.timeout.as_dict()
         self.max_redirects = int(_setting(settings, "http.max_redirects", 5))
         self.user_agent = str(_setting(settings, "http.user_agent", DEFAULT_USER_AGENT))
         self.masker = EchoMasker()

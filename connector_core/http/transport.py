@@ -60,6 +60,8 @@ class _SocketStream(httpcore2.NetworkStream):
             raise httpcore2.ReadError(str(exc)) from exc
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:  # h11 ends a message with b"": no syscall for it
+            return
         try:
             self._sock.settimeout(timeout)
             self._sock.sendall(buffer)
