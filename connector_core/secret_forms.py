@@ -3,7 +3,7 @@
 A secret rarely leaves as its raw text. botocore logs a JSON request body inside a bytes
 ``repr`` (``PLANTUNICöDE`` shows as ``PLANTUNIC\\\\u00f6DE``), form bodies and query strings
 are URL-encoded (OAuth client secrets), Basic auth headers are base64 of
-``user:password``, XML bodies escape ``&<>"'``. :func:`secret_forms` lists them all, so
+``user:password``, XML bodies escape ``&<>"'``, signed headers have their whitespace folded. :func:`secret_forms` lists them all, so
 that a log masker (and a leak hunter) can look for each.
 """
 
@@ -24,7 +24,9 @@ def secret_forms(value: str, usernames: Iterable[str] = ()) -> set[str]:
     ``usernames`` are the strings that may pair with ``value`` in a Basic auth header
     (``base64(user:value)``): a username, an OAuth client id.
     """
-    texts = {value, *_json_forms(value), _xml_escape(value, _XML_ENTITIES)}
+    # SigV4's canonical request (logged by botocore) folds a header's whitespace runs into one space.
+    folded = " ".join(value.split())
+    texts = {value, folded, *_json_forms(value), _xml_escape(value, _XML_ENTITIES)}
     forms: set[str] = set()
     for text in texts:
         forms.add(text)

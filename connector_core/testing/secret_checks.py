@@ -8,6 +8,7 @@ from typing import Any
 
 from connector_core import ConnectorError, Manifest
 from connector_core.manifest import Section
+from connector_core.secret_forms import secret_forms
 from connector_core.secrets import Secret, dumps
 
 from .subject import Problem, Subject, connect, consume, unloadable
@@ -48,12 +49,15 @@ class SecretScan:
 
     def __init__(self, secrets: Mapping[str, str]) -> None:
         self.secrets = dict(secrets)
+        # Every encoding the value may be written in (JSON-escaped, URL-encoded, base64...).
+        self._forms = {value: sorted(secret_forms(value), key=len, reverse=True) for value in self.secrets}
         self.problems: list[Problem] = []
 
     def look(self, where: str, text: str, fix: str) -> None:
         for value, field_name in self.secrets.items():
-            if value in text:
-                shown = " ".join(text.replace(value, f"<{field_name}>").split())
+            form = next((f for f in self._forms[value] if len(f) >= 4 and f in text), None)
+            if form is not None:
+                shown = " ".join(text.replace(form, f"<{field_name}>").split())
                 if len(shown) > 300:
                     shown = shown[:300] + "..."
                 self.problems.append(Problem(where, f"shows the value of secret {field_name} in: {shown}", fix))
