@@ -34,7 +34,7 @@ STORED = {
     "session_duration": 3600,
     "force_path_style": True,
 }
-SETTINGS = {"aws.allow_loopback_endpoints": True}
+SETTINGS = {"net.allow_loopback": True}
 
 
 class Timings:

@@ -135,7 +135,7 @@ def _plugin(endpoint: str, n: int, timer: _ImplementationTimer) -> float:
     import connector_aws_eventbridge.hooks
     from connector_core import Host
 
-    host = Host(plugins=[connector_aws_eventbridge.hooks, timer], settings={"aws.allow_loopback_endpoints": True})
+    host = Host(plugins=[connector_aws_eventbridge.hooks, timer], settings={"net.allow_loopback": True})
     conn = host.connect("aws.eventbridge", {
         "auth_mode": "static", "access_key_id": KEYS["aws_access_key_id"],
         "secret_access_key": KEYS["aws_secret_access_key"], "region": "us-east-1",

@@ -98,7 +98,7 @@ def main() -> None:
     with moto_server() as endpoint, tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "source.bin"
         make_file(source, SIZE_MIB)
-        host = Host(plugins=[connector_aws_s3.hooks], settings={"aws.allow_loopback_endpoints": True})
+        host = Host(plugins=[connector_aws_s3.hooks], settings={"net.allow_loopback": True})
         conn = host.connect("aws.s3", {
             "auth_mode": "static", "access_key_id": KEY_ID, "secret_access_key": SECRET,
             "region": "us-east-1", "endpoint_url": endpoint, "force_path_style": True, "bucket": BUCKET,

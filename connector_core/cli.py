@@ -90,7 +90,7 @@ def _parse_setting(ctx, param, values) -> dict[str, Any]:
 @click.option("--traceback", is_flag=True, help="Show the full traceback of errors.")
 @click.option("--debug", is_flag=True, help="Log at DEBUG level to stderr (secrets are masked).")
 @click.option("--setting", "settings", multiple=True, callback=_parse_setting, metavar="KEY=VALUE",
-              help="A host setting, e.g. aws.allow_loopback_endpoints=true. Repeatable.")
+              help="A host setting, e.g. net.allow_loopback=true. Repeatable.")
 @click.option("--plugin", "plugins", multiple=True, metavar="MODULE",
               help="Also register this importable plugin module. Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (also accepted after the command's name).")

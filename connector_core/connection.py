@@ -102,7 +102,7 @@ ProgressCallback = Callable[[int, "int | None", str], None]
 class RunContext:
     """What the host hands an operation, a test-connection or an options hook.
 
-    - ``settings``: the host's settings (read-only), e.g. ``aws.allow_private_endpoints``.
+    - ``settings``: the host's settings (read-only), e.g. ``net.allow_private``.
     - :meth:`shared`: a host-scoped object built once per key (a client cache), thread-safe.
     - :meth:`progress`: report progress of long work; the CLI draws a bar from it.
     - :meth:`add_secret`: a value derived at run time (temporary credentials) that logs must mask.

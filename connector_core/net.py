@@ -186,6 +186,12 @@ def _warn_deprecated(old: str, new: str) -> None:
     warnings.warn(f"the setting {old} is deprecated; use {new}", DeprecationWarning, stacklevel=4)
 
 
+def _shown(address: IPAddress) -> str:
+    """``::ffff:a9fe:a9fe`` -> ``::ffff:a9fe:a9fe (169.254.169.254)``: say what it reaches."""
+    inner = sorted({str(a) for a in embedded_ipv4(address)})
+    return f"{address} (carrying {', '.join(inner)})" if inner else str(address)
+
+
 def _url_field(what: str) -> str:
     """``"endpoint"`` -> ``"endpoint URL"``; ``"base URL"`` stays as it is."""
     return what if what.lower().endswith("url") else f"{what} URL"
@@ -231,36 +237,59 @@ class NetworkPolicy:
             if parsed is None:
                 raise ConfigurationError(f"the {what} address {address!r} is not an IP address", hint=_URL_HINT)
             address = parsed
+        refusal = self._refusal(address)
+        if refusal is None:
+            return address
+        reason, setting = refusal
+        raise ConfigurationError(
+            f"the {what} points at {_shown(address)}, {reason}",
+            hint=f"remove the {_url_field(what)}, or have the host administrator set {setting}" if setting
+            else f"use the service's public endpoint or a routable {_url_field(what)}",
+        )
+
+    def _refusal(self, address: IPAddress) -> tuple[str, str | None] | None:
+        """``(why, the setting that would allow it)`` if refused; None if allowed."""
         kind = classify(address)
         if kind == "metadata":
-            raise ConfigurationError(
-                f"the {what} points at {address}, a link-local or instance-metadata address, which is never allowed",
-                hint=f"use the service's public endpoint or a routable {_url_field(what)}",
-            )
+            return "a link-local or instance-metadata address, which is never allowed", None
         if kind == "loopback" and not self.allow_loopback:
-            raise ConfigurationError(
-                f"the {what} points at the loopback address {address}",
-                hint=f"remove the {_url_field(what)}, or have the host administrator set {ALLOW_LOOPBACK}",
-            )
+            return "a loopback address", ALLOW_LOOPBACK
         if kind == "private" and not self.allow_private:
+            return "a private or non-public address", ALLOW_PRIVATE
+        return None
+
+    def _check_connect(self, host: str, address: str) -> None:
+        """At connect time the URL was already approved: a refusal means the name's
+        addresses changed since (DNS rebinding) or a layer rewrote the host."""
+        ip = parse_ip_literal(address)
+        refusal = self._refusal(ip) if ip is not None else ("not an IP address", None)
+        if refusal is not None:
+            reason, setting = refusal
             raise ConfigurationError(
-                f"the {what} points at the private or non-public address {address}",
-                hint=f"remove the {_url_field(what)}, or have the host administrator set {ALLOW_PRIVATE}",
+                f"refused to connect: {host} resolved to {_shown(ip) if ip else address}, {reason}",
+                hint=f"have the host administrator set {setting} if this address is intended" if setting
+                else "the name's address changed after the URL was checked; use the service's public endpoint",
             )
-        return address
 
     def resolve(self, host: str, port: int | None, *, what: str = "endpoint") -> list[tuple]:
         """``getaddrinfo`` results for ``host``, after checking every address (one refused
         address refuses the name: a resolver may hand out any of them later)."""
-        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            return self._checked_addresses(host, port, what)
         except (socket.gaierror, UnicodeError) as exc:
             raise ConfigurationError(
                 f"the {what} host {host!r} does not resolve ({exc})", hint=f"check the spelling of the {_url_field(what)}"
             ) from None
+
+    def _checked_addresses(self, host: str, port: int | None, what: str | None) -> list[tuple]:
+        """Resolve and check every address; ``what`` None: as at connect time."""
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         for info in infos:
-            self.check_address(info[4][0], what=what)
+            if what is None:
+                self._check_connect(host, info[4][0])
+            else:
+                self.check_address(info[4][0], what=what)
         return infos
 
     # -- URLs -----------------------------------------------------------------------------
@@ -298,10 +327,11 @@ class NetworkPolicy:
         the name is resolved here, every address is checked, the socket connects to an
         approved IP (never to the name again) and the peer it reached is checked too.
         ``timeout`` is seconds or None (blocking); left out, ``connect_timeout`` applies.
-        Raises :class:`ConfigurationError` when refused, :class:`OSError` when unreachable.
+        Raises :class:`ConfigurationError` when refused, :class:`OSError` (``socket.gaierror``
+        for a name that does not resolve) when unreachable: that may be transient.
         """
         host, port = address
-        infos = self.resolve(host, port, what="connection")
+        infos = self._checked_addresses(host, port, None)
         if not isinstance(timeout, (int, float)) and timeout is not None:
             timeout = self.connect_timeout
         error: OSError | None = None
@@ -314,7 +344,7 @@ class NetworkPolicy:
                 if source_address:
                     sock.bind(source_address)
                 sock.connect(sockaddr)
-                self.check_address(sock.getpeername()[0], what="connection")
+                self._check_connect(host, sock.getpeername()[0])
                 return sock
             except OSError as exc:
                 error = exc
@@ -323,6 +353,34 @@ class NetworkPolicy:
                 sock.close()
                 raise
         raise error or OSError(f"no address found for {host!r}")
+
+    def build_opener(self, *handlers: Any) -> Any:
+        """A :func:`urllib.request.build_opener` whose HTTP(S) connections open through
+        :meth:`create_connection` (pass a ``ProxyHandler`` among ``handlers`` for proxies)."""
+        import http.client
+        import urllib.request
+
+        connect = self.create_connection
+
+        class PolicyHTTPConnection(http.client.HTTPConnection):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self._create_connection = connect
+
+        class PolicyHTTPSConnection(http.client.HTTPSConnection):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self._create_connection = connect
+
+        class PolicyHTTPHandler(urllib.request.HTTPHandler):
+            def http_open(self, req: Any) -> Any:
+                return self.do_open(PolicyHTTPConnection, req)
+
+        class PolicyHTTPSHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req: Any) -> Any:
+                return self.do_open(PolicyHTTPSConnection, req, context=self._context)
+
+        return urllib.request.build_opener(PolicyHTTPHandler, PolicyHTTPSHandler, *handlers)
 
 
 def split_url(url: str, *, what: str = "endpoint") -> tuple[str, str, int]:

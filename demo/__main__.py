@@ -30,7 +30,7 @@ def show_test(result) -> None:
 
 def main() -> int:
     heading("1. Connectors discovered through the `connector_core` entry points")
-    host = Host.discover(settings={"aws.allow_loopback_endpoints": True})
+    host = Host.discover(settings={"net.allow_loopback": True})
     for m in host.connectors():
         print(f"  {m.id:<18} {m.name} {m.version}: {len(m.connection.fields)} fields, "
               f"{len(m.operations)} operations")

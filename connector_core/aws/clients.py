@@ -18,8 +18,9 @@ from typing import Any
 
 from .config import build_config, config_key
 from .credentials import credentials_for, identity_of, session_with
-from .endpoints import check_endpoint
+from .endpoints import network_policy
 from .regions import region_of
+from .transport import apply_policy
 
 MAX_CLIENTS = "aws.max_clients"
 DEFAULT_MAX_CLIENTS = 128
@@ -92,15 +93,18 @@ class ClientCache:
 
     def _build(self, key: tuple, connection: Mapping[str, Any], context: Any, overrides: Mapping[str, Any]) -> Any:
         identity, service, region, endpoint, cfg_key = key
-        # The policy runs before the client exists, so before any socket can be opened.
+        # The URLs are checked before the client exists (a clear error early); every socket
+        # the client opens later is checked again where it opens (apply_policy).
+        policy = network_policy(context.settings)
         if endpoint:
-            check_endpoint(endpoint, context.settings)
+            policy.check_url(endpoint)
         if connection.get("proxy_url"):
-            check_endpoint(connection["proxy_url"], context.settings, what="proxy")
+            policy.check_url(connection["proxy_url"], what="proxy")
         entry = self._session(identity, connection, context)
         config = build_config(cfg_key, overrides)
         with entry.lock:
             built = entry.session.client(service, region_name=region, endpoint_url=endpoint, config=config)
+        apply_policy(built, policy)
         built.meta.events.register("after-call", self._make_stale_check(identity))
         with self._lock:
             self._clients[key] = built

@@ -152,9 +152,10 @@ def _assume_role_credentials(connection: Mapping[str, Any], context: Any):
     from botocore.session import Session as BotocoreSession
 
     from .config import build_config, config_key
-    from .endpoints import check_endpoint
+    from .endpoints import network_policy
     from .errors import aws_errors
     from .regions import region_of
+    from .transport import apply_policy
 
     role_arn = connection.get("role_arn")
     connector = getattr(connection, "connector_id", None)
@@ -168,14 +169,16 @@ def _assume_role_credentials(connection: Mapping[str, Any], context: Any):
         _require_default_chain(connection, context, "assuming a role without an access key")
         source = boto3.session.Session(botocore_session=BotocoreSession())
     endpoint = connection.get("endpoint_url") or None
+    policy = network_policy(context.settings)
     if endpoint:
-        check_endpoint(endpoint, context.settings)
+        policy.check_url(endpoint)
     if connection.get("proxy_url"):
-        check_endpoint(connection["proxy_url"], context.settings, what="proxy")
+        policy.check_url(connection["proxy_url"], what="proxy")
     key = config_key(connection, context.settings, "sts", {})
     sts = source.client(
         "sts", region_name=region_of(connection), endpoint_url=endpoint, config=build_config(key)
     )
+    apply_policy(sts, policy)
     # botocore's DEBUG log prints the AssumeRole response body before fetch() returns:
     # register the new secrets from the raw body first, so even that line is masked.
     sts.meta.events.register("before-parse.sts.AssumeRole", _register_secrets_in_body(context))

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import errors as E
+from ..net import NetworkPolicy
 from ..secrets import Secret
 
 ENDPOINT_SETTING = "aws.rolesanywhere_endpoint"
@@ -200,15 +201,19 @@ def create_session(
     timeout: float = 30,
     proxy_url: str | None = None,
     connector: str | None = None,
+    policy: NetworkPolicy | None = None,
 ) -> dict[str, Any]:
-    """POST ``/sessions``, signed with the certificate; the first credential set returned."""
+    """POST ``/sessions``, signed with the certificate; the first credential set returned.
+
+    With a ``policy``, sockets open only through :meth:`NetworkPolicy.create_connection`."""
     body = json.dumps(dict(request)).encode()
     target = f"{url}/sessions"
     headers = sign_request(target, body, chain, key, region)
     # An explicit (possibly empty) proxy map: the host's HTTP(S)_PROXY variables must not
     # silently route a tenant's certificate exchange.
     proxies = {"http": proxy_url, "https": proxy_url} if proxy_url else {}
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
+    proxy_handler = urllib.request.ProxyHandler(proxies)
+    opener = policy.build_opener(proxy_handler) if policy else urllib.request.build_opener(proxy_handler)
     http_request = urllib.request.Request(target, data=body, headers=headers, method="POST")
     try:
         with opener.open(http_request, timeout=timeout) as response:
@@ -237,7 +242,7 @@ def rolesanywhere_credentials(connection: Mapping[str, Any], context: Any):
     """Refreshable credentials from IAM Roles Anywhere for a ``roles_anywhere`` connection."""
     from .config import DEFAULTS, READ_TIMEOUT
     from .credentials import refreshable, temporary_metadata
-    from .endpoints import check_endpoint
+    from .endpoints import network_policy
 
     connector = getattr(connection, "connector_id", None)
     missing = [f for f in ("role_arn", "profile_arn", "trust_anchor_arn", "certificate", "private_key")
@@ -253,10 +258,11 @@ def rolesanywhere_credentials(connection: Mapping[str, Any], context: Any):
     key = load_private_key(pem)
     chain = load_certificate_chain(str(connection["certificate"]))
     url, region = endpoint_for(connection, context.settings)
-    check_endpoint(url, context.settings)
+    policy = network_policy(context.settings)
+    policy.check_url(url)
     proxy_url = connection.get("proxy_url") or None
     if proxy_url:
-        check_endpoint(proxy_url, context.settings, what="proxy")
+        policy.check_url(proxy_url, what="proxy")
     duration = int(connection.get("session_duration") or 3600)
     request = {
         "profileArn": connection["profile_arn"],
@@ -271,7 +277,8 @@ def rolesanywhere_credentials(connection: Mapping[str, Any], context: Any):
     timeout = float(context.settings.get(READ_TIMEOUT, DEFAULTS[READ_TIMEOUT]))
 
     def fetch() -> dict:
-        c = create_session(url, request, chain, key, region, timeout=timeout, proxy_url=proxy_url, connector=connector)
+        c = create_session(url, request, chain, key, region, timeout=timeout, proxy_url=proxy_url,
+                           connector=connector, policy=policy)
         return temporary_metadata(c["accessKeyId"], c["secretAccessKey"], c["sessionToken"], c["expiration"], context)
 
     return refreshable(fetch, "roles-anywhere", duration)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Host settings every test host needs to reach the emulator (loopback is refused by default).
-EMULATOR_SETTINGS = {"aws.allow_loopback_endpoints": True}
+EMULATOR_SETTINGS = {"net.allow_loopback": True}
 
 
 @dataclass(frozen=True)

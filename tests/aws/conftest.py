@@ -11,7 +11,7 @@ import pytest
 from connector_core.connection import Connection, RunContext, SharedObjects
 from connector_core.secrets import Secret, SecretMasker
 
-LOOPBACK_SETTINGS = {"aws.allow_loopback_endpoints": True}
+LOOPBACK_SETTINGS = {"net.allow_loopback": True}
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ def test_sixteen_threads_build_exactly_one_client(host, moto_reset):
 
 
 def test_cache_is_bounded_and_evicted_clients_are_freed(make_host, moto_reset):
-    host = make_host({"aws.allow_loopback_endpoints": True, "aws.max_clients": 3})
+    host = make_host({"net.allow_loopback": True, "aws.max_clients": 3})
     cache = client_cache(host.context())
     refs = []
     for i in range(12):
@@ -120,7 +120,7 @@ def test_cache_is_bounded_and_evicted_clients_are_freed(make_host, moto_reset):
 
 
 def test_lru_keeps_the_recently_used(make_host, moto_reset):
-    host = make_host({"aws.allow_loopback_endpoints": True, "aws.max_clients": 2})
+    host = make_host({"net.allow_loopback": True, "aws.max_clients": 2})
     conns = [Connection("aws.s3", static_values(moto_reset, region=r)) for r in ("us-east-1", "eu-west-1", "us-west-2")]
     first = client(conns[0], host.context(), "s3")
     client(conns[1], host.context(), "s3")

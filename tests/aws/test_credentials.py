@@ -125,7 +125,7 @@ def test_assume_role_without_keys_needs_the_default_chain(host, moto_reset):
 
 
 def test_assume_role_from_the_default_chain_when_allowed(make_host, moto_reset, sts_calls):
-    host = make_host({"aws.allow_loopback_endpoints": True, "aws.allow_default_chain": True})
+    host = make_host({"net.allow_loopback": True, "aws.allow_default_chain": True})
     values = assume_role_values(moto_reset)
     del values["access_key_id"], values["secret_access_key"]
     arn = client(Connection("aws.s3", values), host.context(), "sts").get_caller_identity()["Arn"]
@@ -136,7 +136,7 @@ def test_default_chain_refused_unless_allowed(host, make_host, moto_reset):
     conn = Connection("aws.s3", {"auth_mode": "default_chain", "region": "us-east-1", "endpoint_url": moto_reset})
     with pytest.raises(ConfigurationError, match="does not allow"):
         client(conn, host.context(), "s3")
-    allowed = make_host({"aws.allow_loopback_endpoints": True, "aws.allow_default_chain": True})
+    allowed = make_host({"net.allow_loopback": True, "aws.allow_default_chain": True})
     creds = session_for(conn, allowed.context()).get_credentials().get_frozen_credentials()
     assert creds.access_key == "testing"  # the (fake) environment of the host
 

@@ -28,7 +28,7 @@ METADATA_FORMS = [
     "http://169.254.170.2/v2/credentials",  # the ECS task-role endpoint
     "https://169.254.169.254:443/",
 ]
-ALL_ALLOWED = {"aws.allow_loopback_endpoints": True, "aws.allow_private_endpoints": True}
+ALL_ALLOWED = {"net.allow_loopback": True, "net.allow_private": True}
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_every_resolved_address_is_checked(fake_dns, socket_guard):
 def test_loopback_refused_unless_allowed(url, socket_guard):
     with pytest.raises(ConfigurationError, match="net.allow_loopback"):
         check_endpoint(url, {})
-    check_endpoint(url, {"aws.allow_loopback_endpoints": True})
+    check_endpoint(url, {"net.allow_loopback": True})
     assert socket_guard == []
 
 
@@ -106,8 +106,8 @@ def test_loopback_refused_unless_allowed(url, socket_guard):
 )
 def test_private_refused_unless_allowed(url, socket_guard):
     with pytest.raises(ConfigurationError, match="net.allow_private"):
-        check_endpoint(url, {"aws.allow_loopback_endpoints": True})
-    check_endpoint(url, {"aws.allow_private_endpoints": True})
+        check_endpoint(url, {"net.allow_loopback": True})
+    check_endpoint(url, {"net.allow_private": True})
     assert socket_guard == []
 
 

@@ -104,7 +104,7 @@ def test_connector_errors_pass_through():
 
 
 def test_endpoint_unreachable(make_host):
-    host = make_host({"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1, "aws.connect_timeout": 1})
+    host = make_host({"net.allow_loopback": True, "aws.max_attempts": 1, "aws.connect_timeout": 1})
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -116,7 +116,7 @@ def test_endpoint_unreachable(make_host):
 
 
 def test_read_timeout(make_host):
-    host = make_host({"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1, "aws.read_timeout": 0.3})
+    host = make_host({"net.allow_loopback": True, "aws.max_attempts": 1, "aws.read_timeout": 0.3})
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)

@@ -72,7 +72,7 @@ def stored(endpoint, **extra):
 
 
 def test_fresh_connections_per_request_share_one_client(probe, moto_reset):
-    host = Host(plugins=[probe], settings={"aws.allow_loopback_endpoints": True})
+    host = Host(plugins=[probe], settings={"net.allow_loopback": True})
     results = [host.run(host.connect("test.awsprobe", stored(moto_reset)), "whoami") for _ in range(5)]
     assert {r["account"] for r in results} == {"123456789012"}
     assert len({r["client_id"] for r in results}) == 1
@@ -85,7 +85,7 @@ def test_host_default_settings_refuse_loopback(probe, moto_reset):
 
 
 def test_test_connection_reports_account_mismatch(probe, moto_reset):
-    host = Host(plugins=[probe], settings={"aws.allow_loopback_endpoints": True})
+    host = Host(plugins=[probe], settings={"net.allow_loopback": True})
     good = host.test(host.connect("test.awsprobe", stored(moto_reset, account_id="123456789012")))
     assert good.ok
     bad = host.test(host.connect("test.awsprobe", stored(moto_reset, account_id="210987654321")))

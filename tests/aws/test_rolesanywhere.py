@@ -159,7 +159,7 @@ def test_chosen_session_name_is_sent(host, stand_in):
 
 
 def test_endpoint_from_host_setting(make_host, stand_in):
-    host = make_host({"aws.allow_loopback_endpoints": True, "aws.rolesanywhere_endpoint": stand_in.url})
+    host = make_host({"net.allow_loopback": True, "aws.rolesanywhere_endpoint": stand_in.url})
     cert, key = make_identity("ec")
     assert frozen(Connection("aws.s3", ra_values(cert, key)), host).access_key == "ASIAROLESANYWHERE001"
 

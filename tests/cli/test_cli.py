@@ -6,7 +6,7 @@ import json
 
 from .conftest import SECRET
 
-LOOPBACK = ("--setting", "aws.allow_loopback_endpoints=true")
+LOOPBACK = ("--setting", "net.allow_loopback=true")
 
 
 def test_list_shows_both_connectors_with_their_fields(connectors):

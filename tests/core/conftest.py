@@ -51,7 +51,7 @@ def make_host(write_manifest, monkeypatch) -> Callable[..., Host]:
             monkeypatch.setattr(SecretMasker, "_process", SecretMasker())
         path = write_manifest(text)
         plugin = TestPlugin("test_plugin", [path], implementations, **kwargs)
-        host = Host(plugins=[plugin], settings={"aws.allow_loopback_endpoints": True})
+        host = Host(plugins=[plugin], settings={"net.allow_loopback": True})
         assert host.load_failures() == [], host.load_failures()
         return host
 

@@ -21,4 +21,4 @@ def test_the_emulators_throwaway_secret_is_not_in_its_repr(aws_emulator):
 
 
 def test_the_default_settings_allow_only_loopback(connector_settings):
-    assert connector_settings == {"aws.allow_loopback_endpoints": True}
+    assert connector_settings == {"net.allow_loopback": True}

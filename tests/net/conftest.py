@@ -17,9 +17,11 @@ def fake_dns(monkeypatch):
     real = socket.getaddrinfo
 
     def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
-        name = host.rstrip(".") if isinstance(host, str) else host
-        if name in table:
-            entry = table[name]
+        name = host.rstrip(".").lower() if isinstance(host, str) else host
+        # A name or any parent domain in the table (S3 puts the bucket in front of the host).
+        known = next((d for d in _parents(name) if d in table), None) if isinstance(name, str) else None
+        if known is not None:
+            entry = table[known]
             addresses = entry() if callable(entry) else entry
             return [
                 (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
@@ -35,6 +37,11 @@ def fake_dns(monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return table
+
+
+def _parents(name: str) -> list[str]:
+    labels = name.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_check_url_returns_what_the_socket_will_use(fake_dns):
 def test_refusals_name_the_field_and_the_fix():
     with pytest.raises(ConfigurationError) as info:
         NetworkPolicy().check_url("http://127.0.0.1:9000", what="base URL")
-    assert str(info.value) == ("the base URL points at the loopback address 127.0.0.1 "
+    assert str(info.value) == ("the base URL points at 127.0.0.1, a loopback address "
                                "(remove the base URL, or have the host administrator set net.allow_loopback)")
     with pytest.raises(ConfigurationError, match=r"proxy URL contains a user name or password") as info:
         LOOPBACK.check_url("http://user:pw@127.0.0.1:3128", what="proxy")
@@ -132,3 +132,34 @@ def test_unreachable_address_is_an_os_error(fake_dns):
     closed.close()
     with pytest.raises(ConnectionRefusedError):
         LOOPBACK.create_connection(("127.0.0.1", port), timeout=2)
+
+
+def test_urllib_opener_connects_through_the_policy(fake_dns, connects):
+    """For code on urllib.request (the Roles Anywhere exchange): same checks, same connect."""
+    import http.server
+    import threading
+
+    class Ok(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    answers = iter([["127.0.0.1"], ["169.254.169.254"]])
+    fake_dns["flaky.example"] = lambda: next(answers)
+    try:
+        with LOOPBACK.build_opener().open(f"http://flaky.example:{port}/", timeout=3) as response:
+            assert response.status == 204
+        with pytest.raises(ConfigurationError, match="flaky.example resolved to 169.254.169.254"):
+            LOOPBACK.build_opener().open(f"http://flaky.example:{port}/", timeout=3)
+        with pytest.raises(ConfigurationError, match="net.allow_loopback"):
+            NetworkPolicy().build_opener().open(f"http://127.0.0.1:{port}/", timeout=3)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert connects == [("127.0.0.1", port)]

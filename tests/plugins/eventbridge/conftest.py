@@ -15,7 +15,7 @@ import pytest
 from connector_core import Host
 from tests.conftest import emulator_values
 
-SETTINGS = {"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1}
+SETTINGS = {"net.allow_loopback": True, "aws.max_attempts": 1}
 ACCOUNT = "123456789012"  # moto's default account
 
 

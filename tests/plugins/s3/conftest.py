@@ -16,7 +16,7 @@ import pytest
 from connector_core import Host
 from tests.conftest import emulator_values
 
-LOOPBACK = {"aws.allow_loopback_endpoints": True, "aws.max_attempts": 1}
+LOOPBACK = {"net.allow_loopback": True, "aws.max_attempts": 1}
 _names = itertools.count()
 
 

@@ -114,7 +114,7 @@ def test_endpoint_that_never_answers_times_out(endpoint, bucket):
     from connector_core import Host
 
     host = Host(plugins=[connector_aws_s3.hooks], settings={
-        "aws.allow_loopback_endpoints": True, "aws.max_attempts": 1, "aws.read_timeout": 1})
+        "net.allow_loopback": True, "aws.max_attempts": 1, "aws.read_timeout": 1})
     with socket.socket() as silent:  # accepts connections (the backlog) but never replies
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
