@@ -25,6 +25,7 @@ network backend).
 from __future__ import annotations
 
 import functools
+import importlib
 import ipaddress
 import re
 import socket
@@ -304,11 +305,12 @@ class NetworkPolicy:
         port, and hosts whose address (or any resolved address) the policy refuses.
         ``host`` is lower-case, without brackets; ``port`` is explicit or the scheme's.
         """
-        scheme, host, port = split_url(url, what=what)
+        scheme, host, port = _split(url, what)
         literal = parse_ip_literal(host)
-        if literal is not None:
+        if literal is not None:  # the precise refusal first: "never allowed", "set net.allow_loopback"
             self.check_address(literal, what=what)
-        else:
+        _check_unambiguous(url, what, scheme, host, port)
+        if literal is None:
             self.resolve(host, port, what=what)
         return scheme, host, port
 
@@ -386,10 +388,18 @@ class NetworkPolicy:
 def split_url(url: str, *, what: str = "endpoint") -> tuple[str, str, int]:
     """``(scheme, host, port)`` of an http(s) URL that every parser reads the same way
     (see :meth:`NetworkPolicy.check_url`); no address check, no DNS."""
+    scheme, host, port = _split(url, what)
+    _check_unambiguous(url, what, scheme, host, port)
+    return scheme, host, port
 
-    def refuse(problem: str, hint: str = _URL_HINT) -> ConfigurationError:
-        return ConfigurationError(f"the {_url_field(what)} {problem}", hint=hint)
 
+def _refusal(what: str, problem: str, hint: str = _URL_HINT) -> ConfigurationError:
+    return ConfigurationError(f"the {_url_field(what)} {problem}", hint=hint)
+
+
+def _split(url: str, what: str) -> tuple[str, str, int]:
+    """The syntax checks and urllib's reading of the URL."""
+    refuse = functools.partial(_refusal, what)
     if not isinstance(url, str):
         raise refuse("must be text")
     for char in url:
@@ -415,9 +425,6 @@ def split_url(url: str, *, what: str = "endpoint") -> tuple[str, str, int]:
         ours = (_normal_host(parts.hostname or ""), default_port if parts.port is None else parts.port)
     except ValueError as exc:
         raise refuse(f"is not a valid URL ({exc})") from None
-    for reading in _other_readings(url, default_port):
-        if reading != ours:
-            raise refuse("is read differently by different URL parsers", "write it as plain https://host[:port]/path")
     host, port = ours
     if not host:
         raise refuse("has no host")
@@ -426,8 +433,29 @@ def split_url(url: str, *, what: str = "endpoint") -> tuple[str, str, int]:
     return scheme, host, port
 
 
+def _check_unambiguous(url: str, what: str, scheme: str, host: str, port: int) -> None:
+    """Refuse a URL the HTTP stacks read differently from urllib, and IPv4 addresses in a
+    spelling other than a.b.c.d (parsers disagree about octal and short forms)."""
+    address = parse_ip_literal(host) if ":" not in host else None
+    if address is not None and str(address) != host.rstrip("."):
+        raise _refusal(what, f"writes the address {address} as {host!r}, which parsers read differently",
+                       f"write it as {address}")
+    for reading in _other_readings(url, _DEFAULT_PORTS[scheme]):
+        if reading != (host, port):
+            raise _refusal(what, "is read differently by different URL parsers",
+                           "write it as plain https://host[:port]/path")
+
+
 def _normal_host(host: str) -> str:
     return host.strip("[]").replace("%25", "%").lower()
+
+
+@functools.lru_cache(maxsize=None)
+def _optional_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
 
 
 def _other_readings(url: str, default_port: int) -> Iterable[tuple[str, int] | None]:
@@ -439,15 +467,16 @@ def _other_readings(url: str, default_port: int) -> Iterable[tuple[str, int] | N
         yield _normal_host(parsed.host or ""), default_port if parsed.port is None else parsed.port
     except ValueError:  # LocationParseError is a ValueError
         yield None
-    try:
-        import httpx
-    except ImportError:
-        return
-    try:
-        parsed = httpx.URL(url)  # leaves out the scheme's default port
-        yield _normal_host(parsed.raw_host.decode("ascii")), default_port if parsed.port is None else parsed.port
-    except (httpx.InvalidURL, ValueError):
-        yield None
+    for name in ("httpx", "httpx2"):  # the HTTP toolkit's client, under either name
+        module = _optional_module(name)
+        if module is None:
+            continue
+        try:
+            parsed = module.URL(url)  # leaves out the scheme's default port
+            host = _normal_host(parsed.raw_host.decode("ascii"))
+            yield host, default_port if parsed.port is None else parsed.port
+        except (module.InvalidURL, ValueError):
+            yield None
 
 
 __all__ = [

@@ -20,7 +20,7 @@ from .config import build_config, config_key
 from .credentials import credentials_for, identity_of, session_with
 from .endpoints import network_policy
 from .regions import region_of
-from .transport import apply_policy
+from .transport import apply_policy, socket_policy
 
 MAX_CLIENTS = "aws.max_clients"
 DEFAULT_MAX_CLIENTS = 128
@@ -104,7 +104,7 @@ class ClientCache:
         config = build_config(cfg_key, overrides)
         with entry.lock:
             built = entry.session.client(service, region_name=region, endpoint_url=endpoint, config=config)
-        apply_policy(built, policy)
+        apply_policy(built, socket_policy(policy, custom_route=bool(endpoint or connection.get("proxy_url"))))
         built.meta.events.register("after-call", self._make_stale_check(identity))
         with self._lock:
             self._clients[key] = built

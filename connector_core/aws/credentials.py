@@ -155,7 +155,7 @@ def _assume_role_credentials(connection: Mapping[str, Any], context: Any):
     from .endpoints import network_policy
     from .errors import aws_errors
     from .regions import region_of
-    from .transport import apply_policy
+    from .transport import apply_policy, socket_policy
 
     role_arn = connection.get("role_arn")
     connector = getattr(connection, "connector_id", None)
@@ -178,7 +178,7 @@ def _assume_role_credentials(connection: Mapping[str, Any], context: Any):
     sts = source.client(
         "sts", region_name=region_of(connection), endpoint_url=endpoint, config=build_config(key)
     )
-    apply_policy(sts, policy)
+    apply_policy(sts, socket_policy(policy, custom_route=bool(endpoint or connection.get("proxy_url"))))
     # botocore's DEBUG log prints the AssumeRole response body before fetch() returns:
     # register the new secrets from the raw body first, so even that line is masked.
     sts.meta.events.register("before-parse.sts.AssumeRole", _register_secrets_in_body(context))

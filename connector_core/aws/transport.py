@@ -16,6 +16,7 @@ learn its region, which redirects again...).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import socket
 from typing import Any
@@ -69,6 +70,14 @@ class _PolicyConnection:
             raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc  # type: ignore
 
 
+def socket_policy(policy: NetworkPolicy, *, custom_route: bool) -> NetworkPolicy:
+    """The policy for a client's sockets. Without an endpoint or proxy URL of the
+    connection's own, the client reaches AWS's own names (``s3.<region>.amazonaws.com``),
+    which AWS's private DNS resolves to private addresses inside a VPC with interface
+    endpoints: private addresses are then allowed; metadata and loopback rules stay."""
+    return policy if custom_route or policy.allow_private else dataclasses.replace(policy, allow_private=True)
+
+
 def apply_policy(client: Any, policy: NetworkPolicy) -> Any:
     """Route every connection of a botocore ``client`` (proxies included) through ``policy``.
 
@@ -115,4 +124,4 @@ def _refuse_redirect_without_region(response: Any = None, **_: Any) -> None:
         )
 
 
-__all__ = ["apply_policy", "pool_classes"]
+__all__ = ["apply_policy", "pool_classes", "socket_policy"]

@@ -90,8 +90,8 @@ def test_every_resolved_address_is_checked(fake_dns, socket_guard):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:4566", "http://localhost:9000", "http://2130706433/", "http://127.1/",
-     "http://[::1]:4566", "http://0.0.0.0:4566", "http://[::ffff:127.0.0.1]/"],
+    ["http://127.0.0.1:4566", "http://localhost:9000", "http://[::1]:4566", "http://0.0.0.0:4566",
+     "http://[::ffff:127.0.0.1]/"],
 )
 def test_loopback_refused_unless_allowed(url, socket_guard):
     with pytest.raises(ConfigurationError, match="net.allow_loopback"):
@@ -102,12 +102,24 @@ def test_loopback_refused_unless_allowed(url, socket_guard):
 
 @pytest.mark.parametrize(
     "url", ["http://10.0.0.5:9000", "http://192.168.1.10/", "http://172.16.0.1/", "http://100.64.0.1/",
-            "http://[fd12:3456::1]/", "http://012.0.0.1/"],
+            "http://[fd12:3456::1]/"],
 )
 def test_private_refused_unless_allowed(url, socket_guard):
     with pytest.raises(ConfigurationError, match="net.allow_private"):
         check_endpoint(url, {"net.allow_loopback": True})
     check_endpoint(url, {"net.allow_private": True})
+    assert socket_guard == []
+
+
+@pytest.mark.parametrize(("url", "address"), [
+    ("http://2130706433/", "127.0.0.1"), ("http://127.1/", "127.0.0.1"), ("http://012.0.0.1/", "10.0.0.1"),
+    ("http://0x7f.1:4566/", "127.0.0.1"),
+])
+def test_ipv4_in_another_spelling_is_refused_even_when_allowed(url, address, socket_guard):
+    """Parsers disagree about octal and short forms (012 is 10 to C, 12 to others)."""
+    with pytest.raises(ConfigurationError, match=f"writes the address {address} as") as info:
+        check_endpoint(url, {"net.allow_loopback": True, "net.allow_private": True})
+    assert info.value.hint == f"write it as {address}"
     assert socket_guard == []
 
 

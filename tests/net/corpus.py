@@ -48,16 +48,20 @@ _METADATA_IPV6 = [
     "[fd00:ec2::254]", "[FD00:EC2::254]", "[fd00:ec2::1]",
 ]
 _LOOPBACK = [
-    "127.0.0.1", "127.1", "127.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "0x7f.1", "0177.1", "127.0.0.1.",
-    "127.255.255.254", "0.0.0.0", "0", "0x0", "localhost", "LOCALHOST", "localhost.", "loopback.example",
+    "127.0.0.1", "127.0.0.1.", "127.255.255.254", "0.0.0.0", "localhost", "LOCALHOST", "localhost.", "loopback.example",
     "[::1]", "[0:0:0:0:0:0:0:1]", "[::1%25lo]", "[::]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
     "[::ffff:0:7f00:1]", "[64:ff9b::7f00:1]", "[2002:7f00:1::]", "[::127.0.0.1]",
 ]
 _PRIVATE = [
-    "10.0.0.1", "012.0.0.1", "10.1", "167772161", "0xa000001", "192.168.1.1", "0xc0a80101", "172.16.0.1",
+    "10.0.0.1", "192.168.1.1", "172.16.0.1",
     "172.31.255.255", "100.64.0.1", "198.18.0.1", "192.0.2.1", "224.0.0.1", "240.0.0.1", "255.255.255.255",
     "[fd12:3456::1]", "[fc00::1]", "[::ffff:10.0.0.1]", "[64:ff9b::a00:1]", "[2002:c0a8:101::1]", "[ff02::1]",
     "[2001:db8::1]", "internal.example",
+]
+# IPv4 addresses in a spelling other than a.b.c.d: refused even where the address is allowed.
+_AMBIGUOUS_IPV4 = [
+    "127.1", "127.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "0x7f.1", "0177.1", "0", "0x0",
+    "012.0.0.1", "10.1", "167772161", "0xa000001", "0xc0a80101", "0300.0250.1.1", "1.1.1.01",
 ]
 _METADATA_NAMES = [
     "metadata.example", "metadata.example.", "METADATA.Example", "v6-metadata.example", "mapped-metadata.example",
@@ -125,5 +129,6 @@ CORPUS: list[tuple[str, str]] = (
     + [(f"http://{h}:4566/", LOOPBACK) for h in _LOOPBACK]
     + [(f"http://{h}:9000/", PRIVATE) for h in _PRIVATE]
     + [("https://mixed-private.example/", PRIVATE)]
+    + [(f"http://{h}:4566/", NEVER) for h in _AMBIGUOUS_IPV4]
     + [(url, NEVER) for url in _MALFORMED]
 )

@@ -10,7 +10,7 @@ import pytest
 from connector_core.aws import client
 from connector_core.aws.errors import aws_errors
 from connector_core.connection import Connection
-from connector_core.errors import ConfigurationError
+from connector_core.errors import ConfigurationError, UnavailableError
 from tests.aws.conftest import HostLike, static_values
 
 from .corpus import PUBLIC
@@ -104,4 +104,23 @@ def test_an_allowed_proxy_is_the_only_address_connected_to(proxy, fake_dns, conn
 def test_a_loopback_proxy_needs_the_setting(proxy, connects):
     with pytest.raises(ConfigurationError, match="net.allow_loopback"):
         client(Connection("aws.events", static_values(None, proxy_url=proxy[0])), HostLike(SETTINGS).context(), "events")
+    assert connects == []
+
+
+def test_aws_own_endpoints_may_resolve_to_private_addresses(fake_dns, connects):
+    """Inside a VPC, AWS's private DNS answers s3.<region>.amazonaws.com with an interface
+    endpoint's private address: allowed without a setting; metadata still is not."""
+    fake_dns["amazonaws.com"] = ["10.0.12.34"]
+    api = client(Connection("aws.s3", static_values(None)), HostLike(SETTINGS).context(), "s3")
+    with pytest.raises(UnavailableError):  # the suite's guard refuses every non-loopback connect
+        with aws_errors(connector="aws.s3"):
+            api.list_buckets()
+    assert {a[0] for a in connects} == {"10.0.12.34"}  # attempted (and retried): the policy allowed it
+
+    connects.clear()
+    fake_dns["amazonaws.com"] = ["169.254.169.254"]
+    api = client(Connection("aws.events", static_values(None)), HostLike(SETTINGS).context(), "events")
+    with pytest.raises(ConfigurationError, match="never allowed"):
+        with aws_errors(connector="aws.events"):
+            api.list_event_buses()
     assert connects == []
