@@ -19,7 +19,7 @@ from .manifest import (
     Section, SourceMap,
 )
 from .values import check_value, portable_pattern
-from .yaml_loader import LoadedYaml, Path_, format_path, load_yaml
+from .yaml_loader import MAX_MANIFEST_BYTES, LoadedYaml, Path_, decode_text, format_path, load_yaml
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -81,11 +81,16 @@ def read_manifest_text(source: Any) -> tuple[str, str]:
     name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else str(source)
     try:
         if isinstance(source, (str, os.PathLike)):
-            with open(source, encoding="utf-8") as fh:
-                return fh.read(), name
-        return source.read_text(encoding="utf-8"), name
-    except (OSError, UnicodeDecodeError) as exc:
+            with open(source, "rb") as fh:
+                raw = fh.read(MAX_MANIFEST_BYTES + 1)  # the loader refuses anything longer
+        else:
+            raw = source.read_bytes()
+    except OSError as exc:
         raise ManifestError(f"cannot read manifest: {exc}", file=name, hint="check the path") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"document is over the {MAX_MANIFEST_BYTES}-byte cap", file=name, line=1,
+                            path=format_path(()), hint="split it, or move large enumerations to a choices_from source")
+    return decode_text(raw, name), name
 
 
 def parse_manifest(text: str, file: str = "<string>") -> tuple[LoadedYaml, Manifest]:

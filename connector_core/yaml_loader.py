@@ -115,8 +115,14 @@ def _load_yaml(raw: bytes, text: str | bytes, file: str, max_bytes: int = MAX_MA
             path=format_path(builder.current_path()),
             hint="check indentation, colons and quoting near this line",
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character: YAML allows none
+        decoded = text if isinstance(text, str) else raw.decode("utf-8", "replace")
+        raise ManifestError(f"invalid YAML: character {exc.character!r} is not allowed", file=file,
+                            line=decoded[:exc.position].count("\n") + 1,
+                            hint="remove the control character, or quote the text with an escape such as \\x01") from None
     except yaml.YAMLError as exc:
-        raise ManifestError(f"invalid YAML: {exc}", file=file, hint="check the file's syntax") from None
+        raise ManifestError(f"invalid YAML: {' '.join(str(exc).split())}", file=file, line=1,
+                            hint="check the file's syntax") from None
     return LoadedYaml(data, builder.lines, file)
 
 
@@ -132,10 +138,10 @@ def load_data(raw: bytes, file: str) -> Any:
     if len(raw) > MAX_DATA_BYTES:
         raise _data_error(file, None, f"is {len(raw)} bytes, over the {MAX_DATA_BYTES}-byte cap",
                           "give large content as a file path input instead")
-    text = _decode(raw, file)
-    if text.lstrip()[:1] in ("{", "["):
-        return _load_json(text, file)
     try:
+        text = decode_text(raw, file)
+        if text.lstrip()[:1] in ("{", "["):
+            return _load_json(text, file)
         return _load_yaml(raw, text, file, max_bytes=MAX_DATA_BYTES).data
     except ManifestError as exc:
         raise _data_error(file, exc.line, f"{exc.path}: {exc.message}" if exc.path else exc.message,
@@ -147,15 +153,16 @@ def _data_error(file: str, line: int | None, message: str, hint: str | None) -> 
     return ConnectorError(f"{where}: {message}", hint=hint)
 
 
-def _decode(raw: bytes, file: str) -> str:
+def decode_text(raw: bytes, file: str) -> str:
+    """``raw`` as UTF-8 text (a BOM allowed); a :class:`ManifestError` with the line otherwise."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and b"\0" in raw[:4]):
-        raise _data_error(file, None, "is UTF-16 (or another wide encoding), not UTF-8", "save it as UTF-8")
+        raise ManifestError("the file is UTF-16 (or another wide encoding), not UTF-8", file=file, line=1,
+                            hint="save it as UTF-8")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise _data_error(file, line, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                          "save it as UTF-8") from None
+        raise ManifestError(f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=file,
+                            line=raw[:exc.start].count(b"\n") + 1, hint="save it as UTF-8") from None
 
 
 def _load_json(text: str, file: str) -> Any:
@@ -341,7 +348,7 @@ class _Builder:
         if tag == _MERGE:
             raise self._refuse(event, self._path(stack), "merge keys (<<) are not allowed",
                                "write the keys out, or share them with a fragment and `extends`")
-        if tag in _NUMBERS and sum(c.isdigit() for c in event.value) > MAX_NUMBER_DIGITS:
+        if tag in _NUMBERS and sum(c.isalnum() for c in event.value) > MAX_NUMBER_DIGITS:
             raise self._refuse(event, self._path(stack), f"a number of more than {MAX_NUMBER_DIGITS} digits",
                                "quote it if it is text, e.g. \"123...\"")
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
