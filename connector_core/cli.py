@@ -381,9 +381,10 @@ def serve(state: _State, bind: str, port: int) -> None:
 
 
 def _add_authoring_commands() -> None:
-    from .authoring.commands import COMMANDS  # new, docs, policy: the plugin author kit
+    from .authoring.commands import COMMANDS  # new, docs, policy, diff-manifest: the plugin author kit
+    from .store_commands import COMMANDS as STORE_COMMANDS  # store: imports SQLAlchemy only when run
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *STORE_COMMANDS):
         main.add_command(command)
 
 

@@ -193,6 +193,8 @@ class Manifest:
     source: str = "<string>"
     where: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
     triggers: tuple[Trigger, ...] = ()  # see connector_core.triggers
+    #: How values saved with older versions are brought up to date (see :mod:`.migrations`).
+    migrations: tuple = ()
 
     def trigger(self, trigger_id: str) -> Trigger:
         for trigger in self.triggers:

@@ -18,6 +18,7 @@ from .manifest import (
     FIELD_TYPES, MISSING, Choice, Condition, Field, Group, Manifest, Operation, Rule,
     Section, SourceMap,
 )
+from .migrations import check_migration_fields, parse_migrations
 from .values import check_value, portable_pattern
 from .yaml_loader import MAX_MANIFEST_BYTES, LoadedYaml, Path_, decode_text, format_path, load_yaml
 
@@ -36,6 +37,7 @@ CHOICE_SOURCES: Mapping[str, str] = {"aws.regions": "connector_core.aws.regions:
 _TOP_KEYS = {
     "manifest_version": int, "kind": str, "id": str, "name": str, "version": str,
     "description": str, "extends": list, "connection": dict, "operations": list, "triggers": list,
+    "migrations": list,
 }
 _SECTION_KEYS = {"fields": list, "rules": list, "groups": list, "stream": bool}
 _OPERATION_KEYS = {
@@ -139,6 +141,7 @@ def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Ma
             raise fail(where.field_paths.get(f.key, ("connection", "fields")) + ("group",),
                        f"unknown group {f.group!r}", _did_you_mean(f.group, all_groups))
     section = Section(_ordered(merged_fields), tuple(rules) + own.rules, merged_groups)
+    check_migration_fields(replace(manifest, connection=section), fail)
     for n, op in enumerate(manifest.operations):
         for i, key in enumerate(op.requires_connection):
             if key not in seen:
@@ -217,7 +220,7 @@ class _Checker:
                     raise self.fail((), f"missing required key {key!r}", f"add `{key}:`")
             if not VERSION_RE.fullmatch(data["version"]):
                 raise self.fail(("version",), f"invalid version {data['version']!r}", "use MAJOR.MINOR.PATCH")
-        for key in ("operations", "triggers"):
+        for key in ("operations", "triggers", "migrations"):
             if kind == "fragment" and key in data:
                 raise self.fail((key,), f"a fragment cannot declare {key}", "move them to a connector manifest")
         extends = tuple(self.strings(data.get("extends", []), ("extends",)))
@@ -244,6 +247,7 @@ class _Checker:
             description=data.get("description"), extends=extends, connection=connection,
             operations=operations, source=self.doc.file,
             where=SourceMap(self.doc.lines, field_paths), triggers=triggers,
+            migrations=parse_migrations(data.get("migrations", []), data.get("version", ""), self.fail),
         )
 
     def strings(self, value: Any, path: Path_, pattern: re.Pattern | None = None,

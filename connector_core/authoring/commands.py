@@ -14,6 +14,8 @@ import click
 
 from connector_core.errors import ValidationError
 
+from .versions import diff_manifest
+
 
 def _host(ctx: click.Context):
     """The CLI's host (with its --plugin and --setting options), or a discovered one."""
@@ -91,4 +93,4 @@ def _read_mapping(path: str) -> dict[str, Any]:
     return data
 
 
-COMMANDS: list[click.Command] = [new, docs, policy]
+COMMANDS: list[click.Command] = [new, docs, policy, diff_manifest]

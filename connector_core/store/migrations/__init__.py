@@ -1,0 +1,1 @@
+"""Alembic revisions of the store's schema (package data; run by :func:`..engine.upgrade`)."""

@@ -1,0 +1,75 @@
+"""Splitting a connection's values into what is queryable and what is sealed.
+
+Every :class:`~connector_core.Secret` in the validated values (top level, in objects, in
+key/value lists) is replaced by ``{"$secret": n}`` in the public JSON and its stored form
+(the literal, or the ``$env``/``$file`` reference) goes to position ``n`` of the list that
+is encrypted. A user's own mapping that happens to look like a marker is kept as
+``{"$literal": ...}``, so joining never mistakes it for a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..secrets import MASK, Secret
+
+_SECRET = "$secret"
+_LITERAL = "$literal"
+
+
+def split_secrets(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """(public values with markers, the secrets' stored forms in marker order)."""
+    sealed: list[Any] = []
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Secret):
+            sealed.append(value.to_storage())
+            return {_SECRET: len(sealed) - 1}
+        if isinstance(value, Mapping):
+            out = {k: walk(v) for k, v in value.items()}
+            return {_LITERAL: out} if set(out) <= {_SECRET, _LITERAL} and out else out
+        if isinstance(value, (list, tuple)):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(dict(values)), sealed
+
+
+def join_secrets(public: Mapping[str, Any], sealed: list[Any]) -> dict[str, Any]:
+    """The values as they were given: markers replaced by the decrypted secrets."""
+    return _replace_markers(public, sealed.__getitem__)
+
+
+def display_values(public: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """(values safe to show, the top-level fields holding a secret).
+
+    A top-level secret field is left out (a form shows it blank; saving it blank keeps it);
+    a secret nested in an object or list shows as the mask.
+    """
+    secret_fields = tuple(k for k, v in public.items() if _holds_secret(v))
+    shown = {k: v for k, v in public.items() if not (isinstance(v, Mapping) and set(v) == {_SECRET})}
+    return _replace_markers(shown, lambda _: MASK), secret_fields
+
+
+def _replace_markers(value: Any, secret: Callable[[int], Any]) -> Any:
+    if isinstance(value, Mapping):
+        if set(value) == {_SECRET}:
+            return secret(value[_SECRET])
+        if set(value) == {_LITERAL}:
+            return {k: _replace_markers(v, secret) for k, v in value[_LITERAL].items()}
+        return {k: _replace_markers(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_markers(v, secret) for v in value]
+    return value
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        if set(value) == {_SECRET}:
+            return True
+        inner = value[_LITERAL] if set(value) == {_LITERAL} else value
+        return any(_holds_secret(v) for v in inner.values())
+    if isinstance(value, list):
+        return any(_holds_secret(v) for v in value)
+    return False
