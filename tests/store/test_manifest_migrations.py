@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from connector_aws_s3 import hooks as s3_hooks
-
 from connector_core import Host, ManifestError
 from connector_core.store import ConnectionStore, Keyring, MigrationError
 
@@ -12,9 +10,15 @@ from .conftest import SECRET, s3_values
 from .s3_v2 import DATA, S3Plugin
 
 
+def _v1_host() -> Host:
+    from connector_aws_s3 import hooks  # the shipped 1.0.0 (imported at run time, not collection)
+
+    return Host(plugins=[hooks])
+
+
 @pytest.fixture
 def v1_record(store_url, master_key):
-    host_v1 = Host(plugins=[s3_hooks])
+    host_v1 = _v1_host()
     assert host_v1.manifest("aws.s3").version == "1.0.0"
     with ConnectionStore.open(host_v1, store_url, Keyring.from_text(master_key, source="t")) as s:
         return s.create("acme", "aws.s3", "Path style", s3_values(bucket="legacy.bucket", force_path_style=True))
@@ -71,7 +75,7 @@ def test_a_connection_that_cannot_be_migrated_says_why_and_its_version(store_url
 def test_a_connection_from_a_newer_version_is_refused(store_url, master_key):
     with _v2_store(store_url, master_key) as store:
         record = store.create("acme", "aws.s3", "New", _v2_values(default_bucket="b-new"))
-    with ConnectionStore.open(Host(plugins=[s3_hooks]), store_url, Keyring.from_text(master_key, source="t")) as old:
+    with ConnectionStore.open(_v1_host(), store_url, Keyring.from_text(master_key, source="t")) as old:
         with pytest.raises(MigrationError, match="made with version 2.0.0 .* newer version"):
             old.load_connection("acme", record.id)
 
