@@ -25,6 +25,7 @@ class Change:
     path: str  # e.g. "connection.bucket", "operations.put_object.input.key"
     what: str  # a short description: "removed field", "narrowed enum"...
     detail: str = ""
+    rule_fields: tuple[str, ...] = ()  # for rule changes: the fields the rule names
 
     @property
     def breaking(self) -> bool:
@@ -90,8 +91,9 @@ def uncovered_changes(old: Manifest, new: Manifest, changes: list[Change] | None
     if any(s.kind == "python" for s in steps):
         return []
     named = {key for s in steps for key in s.fields()}
+    # A rule change is addressed by a step on any field the rule names (a renamed field).
     return [c for c in changes if c.breaking and c.path.startswith("connection")
-            and (c.field is None or c.field not in named)]
+            and not named & set(c.rule_fields or (c.field,))]
 
 
 # -- sections and fields -----------------------------------------------------------------
@@ -176,7 +178,8 @@ def _tighter(old: Any, new: Any, *, above: bool) -> bool:
 
 def _rules(old: tuple[Rule, ...], new: tuple[Rule, ...], base: str) -> list[Change]:
     before, after = set(old), set(new)
-    changes = [Change(BREAKING, f"{base}.rules", "added or changed rule", _describe(r)) for r in new if r not in before]
+    changes = [Change(BREAKING, f"{base}.rules", "added or changed rule", _describe(r), r.fields())
+               for r in new if r not in before]
     changes += [Change(NON_BREAKING, f"{base}.rules", "removed rule", _describe(r)) for r in old if r not in after]
     return changes
 

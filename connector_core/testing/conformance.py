@@ -19,6 +19,7 @@ the operation or field, and what to fix.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -26,7 +27,7 @@ import pytest
 
 from connector_core import Host
 
-from . import checks, trigger_checks
+from . import checks, trigger_checks, version_checks
 from .checks import Problem, Subject
 from .emulator import EMULATOR_SETTINGS
 
@@ -47,6 +48,8 @@ class ConnectorConformance:
       ``"operations"`` descriptions, ``"inputs"`` fields. Labels are always required.
     - ``hypothesis_examples``: generated inputs per form for the agreement check.
     - ``settings``: host settings (loopback endpoints are allowed).
+    - ``previous_manifests``: the manifest files of released versions; a bump with breaking
+      changes must be a major version with a migration of stored connections from each.
     - ``trigger_params``: ``{trigger id: sample params}``; those triggers are polled
       (baseline, new items, again, and from the stored cursor in a restarted host).
 
@@ -64,6 +67,7 @@ class ConnectorConformance:
     hypothesis_examples: ClassVar[int] = 100
     settings: ClassVar[Mapping[str, Any]] = EMULATOR_SETTINGS
     trigger_params: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    previous_manifests: ClassVar[tuple[str | os.PathLike, ...]] = ()
 
     def prepare(self, host: Host, good: Mapping[str, Any] | None) -> None:
         """Called before checks that use ``good_connection``; create what it refers to here."""
@@ -196,3 +200,9 @@ class ConnectorConformance:
                 conformance_subject, good, trigger, params, self.make_trigger_items,
                 lambda: Host(plugins=[conformance_subject.plugin], settings=dict(self.settings)))
         self._report(conformance_subject, "triggers resume from their cursor", problems)
+
+    def test_version_bumps_have_migrations(self, conformance_subject: Subject) -> None:
+        if not self.previous_manifests:
+            pytest.skip("set `previous_manifests` to the manifests of released versions to check version bumps")
+        self._report(conformance_subject, "version bumps have migrations",
+                     version_checks.check_version_bumps(conformance_subject, self.previous_manifests))
