@@ -21,6 +21,8 @@ import httpx2
 from .. import errors as E
 from ..secrets import MASK, Secret, SecretMasker
 
+# A credential in an echoed Authorization header that no masker knew (a token minted elsewhere).
+_AUTH_VALUE_RE = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 #: How much of an error body a message quotes.
 EXCERPT_CHARS = 300
 _MESSAGE_KEYS = ("message", "error_description", "detail", "error", "title", "description")
@@ -54,7 +56,8 @@ class EchoMasker:
                 pass
 
     def mask(self, text: str) -> str:
-        return self._masker.mask(text)
+        """The text with known secrets masked, and any ``Bearer``/``Basic`` value a server echoed."""
+        return _AUTH_VALUE_RE.sub(lambda m: f"{m[1]} {MASK}", self._masker.mask(text))
 
 
 def _secrets(value: Any) -> Iterable[Secret]:
@@ -181,14 +184,6 @@ def error_for_failure(exc: Exception, request: httpx2.Request, masker: EchoMaske
 def _safe_url(url: httpx2.URL, masker: EchoMasker) -> str:
     """The URL without its query string (an API key may ride there), masked."""
     return masker.mask(str(url.copy_with(query=None, fragment=None)))
-
-
-_BEARER_RE = re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
-
-
-def strip_auth_values(text: str) -> str:
-    """Mask ``Bearer X`` / ``Basic X`` values a server echoed that no masker knew (fresh tokens)."""
-    return _BEARER_RE.sub(lambda m: f"{m[1]} {MASK}", text)
 
 
 __all__ = ["EchoMasker", "error_for_failure", "error_for_response", "excerpt", "server_message"]

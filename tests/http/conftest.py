@@ -58,7 +58,7 @@ class RestPlugin:
         from connector_core.http import client
 
         result = self.action(client(connection, context), connection, context)
-        return result if params.get("raw") else {"result": result} if not hasattr(result, "__next__") else result
+        return result if hasattr(result, "__next__") else {"result": result}  # a stream, or one value
 
 
 @pytest.fixture

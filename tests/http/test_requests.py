@@ -123,6 +123,13 @@ def test_an_oauth_token_echoed_in_an_error_is_masked(server, run):
     assert issued[0] not in str(caught.value) and "lacks scope" in str(caught.value)
 
 
+def test_an_echoed_authorization_value_the_masker_never_saw_is_masked_too(server, run):
+    server.route("GET", "/echo", (400, {}, "proxy saw Authorization: Bearer someone-elses-token-123"))
+    with pytest.raises(OperationError) as caught:
+        run({"base_url": server.url}, lambda api, c, x: api.get("/echo"))
+    assert "someone-elses-token-123" not in str(caught.value) and "Authorization: Bearer" in str(caught.value)
+
+
 def test_an_api_key_in_the_query_is_not_shown_in_errors(server, run):
     values = {"base_url": server.url, "auth_type": "api_key",
               "api_key": {"key": "key", "value": "qk-777777", "placement": "query"}}
