@@ -111,7 +111,12 @@ def test_the_wheel_carries_the_built_form_page_and_no_node_sources(installed):
 
 
 def test_connectors_serve_from_the_wheel_serves_the_page(installed):
-    pytest.importorskip("uvicorn", reason="the `web` extra is not installed")
+    from connector_core.testing.plugin import missing_component
+
+    try:
+        import uvicorn  # noqa: F401
+    except ImportError:
+        missing_component("uvicorn is not installed: pip install -e '.[test,web]'")
     import re
     import urllib.request
 

@@ -26,7 +26,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 
 
-def _import_or_missing(name: str, what: str):
+def import_or_missing(name: str, what: str):
     try:
         return __import__(name)
     except ImportError:
@@ -43,7 +43,7 @@ def web_host():
 @pytest.fixture(scope="session")
 def base_url(web_host) -> Iterator[str]:
     """The form page served by uvicorn in a thread, as `connectors serve` runs it."""
-    _import_or_missing("uvicorn", "uvicorn (the `web` extra)")
+    import_or_missing("uvicorn", "uvicorn (the `web` extra)")
     import uvicorn
 
     from connector_core.web import create_app
@@ -68,7 +68,7 @@ def browser():
     """One Chromium for the whole session."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         missing_component(f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium")
-    _import_or_missing("playwright", "Playwright for Python (the `test` extra)")
+    import_or_missing("playwright", "Playwright for Python (the `test` extra)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

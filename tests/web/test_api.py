@@ -6,12 +6,10 @@ import json
 
 import pytest
 
-pytest.importorskip("starlette", reason="the `web` extra is not installed")
-from starlette.testclient import TestClient  # noqa: E402
+from connector_core import Host
+from connector_core.testing.emulator import EMULATOR_SETTINGS
 
-from connector_core import Host  # noqa: E402
-from connector_core.testing.emulator import EMULATOR_SETTINGS  # noqa: E402
-from connector_core.web import create_app  # noqa: E402
+from .conftest import import_or_missing
 
 STATIC_KEYS = {"auth_mode": "static", "access_key_id": "AKIAIOSFODNN7EXAMPLE",
                "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
@@ -19,6 +17,11 @@ STATIC_KEYS = {"auth_mode": "static", "access_key_id": "AKIAIOSFODNN7EXAMPLE",
 
 @pytest.fixture(scope="module")
 def client():
+    import_or_missing("starlette", "Starlette (the `web` extra)")
+    from starlette.testclient import TestClient
+
+    from connector_core.web import create_app
+
     app = create_app(Host.discover(settings=EMULATOR_SETTINGS), max_body=4096)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         yield client
