@@ -119,6 +119,14 @@ class ConnectorConformance:
         lines += [f"  - {p}" for p in problems]
         pytest.fail("\n".join(lines), pytrace=False)
 
+    def _form_examples(self, conformance_values) -> dict[str | None, list]:
+        """Known inputs per form (None: the connection) that generated ones are mutated from."""
+        good, bad = conformance_values
+        examples: dict[str | None, list] = {None: [v for v in (good, bad) if v is not None]}
+        for op_id, params in self.operation_params.items():
+            examples[op_id] = [params]
+        return examples
+
     def _need(self, value: Any, attribute: str) -> None:
         if value is None:
             pytest.skip(f"set `{attribute}` in {type(self).__name__} to run this check")
@@ -141,12 +149,19 @@ class ConnectorConformance:
                      checks.check_forms_valid(conformance_subject))
 
     def test_forms_agree_with_server_validation(self, conformance_subject: Subject, conformance_values) -> None:
-        good, bad = conformance_values
-        examples: dict[str | None, list] = {None: [v for v in (good, bad) if v is not None]}
-        for op_id, params in self.operation_params.items():
-            examples[op_id] = [params]
         self._report(conformance_subject, "forms agree with server-side validation",
-                     checks.check_forms_agree(conformance_subject, examples, self.hypothesis_examples))
+                     checks.check_forms_agree(conformance_subject, self._form_examples(conformance_values),
+                                              self.hypothesis_examples))
+
+    def test_forms_agree_with_ajv2020(self, conformance_subject: Subject, conformance_values,
+                                      request: pytest.FixtureRequest) -> None:
+        """What a host's browser runs (stock RJSF + Ajv2020) compiles the forms and agrees with the server."""
+        from .ajv_checks import check_forms_in_ajv2020
+
+        ajv = request.getfixturevalue("ajv2020")  # needs Node: a skip with the reason (a failure under CI=true)
+        self._report(conformance_subject, "forms agree with Ajv2020",
+                     check_forms_in_ajv2020(conformance_subject, ajv, self._form_examples(conformance_values),
+                                            self.hypothesis_examples))
 
     def test_secrets_never_leak(self, conformance_subject: Subject, prepared, caplog) -> None:
         good, bad = prepared

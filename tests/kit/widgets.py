@@ -198,6 +198,7 @@ CHECKS = [
     "test_operations_match_implementations",
     "test_forms_are_valid_json_schema",
     "test_forms_agree_with_server_validation",
+    "test_forms_agree_with_ajv2020",
     "test_secrets_never_leak",
     "test_test_connection_with_good_credentials",
     "test_test_connection_with_bad_credentials",
@@ -336,6 +337,12 @@ CASES = {
         check="test_forms_agree_with_server_validation",
         expect=["*connection form: the JSON Schema accepts but the server rejects*timeout*"
                 "(server says: *timeout: must be at most 60*"],
+    ),
+    # Python reads `{,20}` as "0 to 20"; a browser's regular expressions refuse it.
+    "pattern only Python understands": dict(
+        manifest=[("          pattern: '[a-z]{1,20}'", "          pattern: '[a-z]{,20}'")],
+        check="test_forms_agree_with_ajv2020",
+        expect=["*operation 'get_widget' form: does not compile in Ajv2020*Invalid regular expression*"],
     ),
 }
 
