@@ -109,6 +109,7 @@ class TokenSource:
         self._connector = connector
         self._lock = threading.Lock()
         self._token: Any = None
+        masker.add(client_secret, usernames=[client_id])  # as sent: a Basic header to the token endpoint
         #: How many tokens were obtained (fetched or refreshed): for tests and diagnostics.
         self.tokens_obtained = 0
         self._oauth = OAuth2Client(
@@ -202,7 +203,7 @@ def build_auth(connection: Mapping[str, Any], *, masker: EchoMasker, token_sourc
     if auth_type == "basic":
         block = connection["basic"]
         username, password = str(block["username"]), _reveal(block["password"])
-        masker.add_basic(username, password)
+        masker.add(password, usernames=[username])
         return httpx2.BasicAuth(username, password)
     if auth_type == "bearer":
         token = _reveal(connection["bearer"]["token"])

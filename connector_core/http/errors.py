@@ -9,12 +9,10 @@ JSON-escaped, base64 as in a Basic header), before it reaches a message.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import httpx2
 
@@ -29,23 +27,18 @@ _MESSAGE_KEYS = ("message", "error_description", "detail", "error", "title", "de
 
 
 class EchoMasker:
-    """Masks secret values in every encoding a server may echo them in."""
+    """Masks the connection's secrets in every encoding a server may echo them in.
+
+    A :class:`~connector_core.SecretMasker` of its own (the forms are those of
+    :mod:`connector_core.secret_forms`), plus ``Bearer``/``Basic`` values no one told it about.
+    """
 
     def __init__(self) -> None:
         self._masker = SecretMasker()
 
-    def add(self, value: str) -> None:
-        if not value:
-            return
-        forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1],
-                 base64.b64encode(value.encode()).decode().rstrip("=")}
-        for form in forms:
-            self._masker.add(form)
-
-    def add_basic(self, username: str, password: str) -> None:
-        """The ``Authorization: Basic`` value of this pair, as some servers echo it."""
-        self.add(password)
-        self.add(base64.b64encode(f"{username}:{password}".encode()).decode().rstrip("="))
+    def add(self, value: str, usernames: Iterable[str] = ()) -> None:
+        """Remember ``value``; ``usernames`` pair with it in a Basic header (a user, a client id)."""
+        self._masker.add(value, usernames)
 
     def add_secrets_of(self, values: Any) -> None:
         """Every :class:`Secret` in a connection's values (nested ones too)."""
