@@ -25,7 +25,7 @@ def _name(form) -> str:
 @pytest.mark.parametrize("form", FORMS, ids=[_name(f) for f in FORMS])
 def test_form_renders_and_a_fresh_form_holds_only_the_defaults_it_shows(form_page, web_host, artifacts, form):
     """Every field drawn (no "Unsupported field schema"), no console error; untouched, the
-    form submits the manifest defaults of the fields it shows, and nothing else."""
+    form holds the manifest defaults of the fields it shows, and no other value."""
     connector_id, operation = form
     manifest = web_host.manifest(connector_id)
     section = manifest.connection if operation is None else manifest.operation(operation).input
@@ -37,7 +37,9 @@ def test_form_renders_and_a_fresh_form_holds_only_the_defaults_it_shows(form_pag
     visible = form_page.visible_fields()
     form_page.check()
     expected = {f.key: f.default for f in section.fields if f.has_default and f.key in visible}
-    if form_page.form_data() != expected:
+    # RJSF holds a required list or object nobody filled in as [] or {}: no choice, nothing to send.
+    held = {k: v for k, v in form_page.form_data().items() if v not in ([], {})}
+    if held != expected:
         problems.append(f"a fresh form holds {form_page.form_data()}, not {expected}")
     problems += [f"console: {e}" for e in form_page.console_errors[errors_before:]]
     assert problems == []
