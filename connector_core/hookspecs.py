@@ -9,8 +9,10 @@ Dispatch rules the host enforces, so that plugins need no boilerplate:
 
 - Each connector id has exactly one owner: the plugin whose manifest declares it.
 - Hooks that take a ``connector_id`` are called on the owner only. Plugins that own
-  no connector (auditing, policy, timing plugins) see every call, which is what makes
-  hook wrappers useful for cross-cutting concerns.
+  no connector (auditing, policy, timing plugins) see every call, but may only *wrap*
+  these hooks (``@hookimpl(wrapper=True)`` or ``hookwrapper=True``): a plain
+  implementation would answer for every connector, so it is a load failure
+  (``LoadFailure.kind == "non-owner-hook"``) naming the plugin and the hooks.
 - The operations a manifest declares and the implementations its owner provides must
   match both ways, or the plugin fails to load. The same holds for triggers.
 """

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from .checks import Problem, Subject
 from .conformance import ConnectorConformance
-from .emulator import EMULATOR_SETTINGS, AwsEmulator, run_emulator
+from .context import run_context
+from .emulator import EMULATOR_SETTINGS, AwsEmulator, EmulatorMissing, run_emulator
 
-__all__ = ["EMULATOR_SETTINGS", "AwsEmulator", "ConnectorConformance", "Problem", "Subject", "run_emulator"]
+__all__ = ["EMULATOR_SETTINGS", "AwsEmulator", "ConnectorConformance", "EmulatorMissing", "Problem", "Subject",
+           "run_context", "run_emulator"]

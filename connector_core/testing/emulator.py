@@ -45,10 +45,19 @@ class AwsEmulator:
             response.read()
 
 
+class EmulatorMissing(RuntimeError):
+    """moto (with its server extra) is not installed; the message says what to install."""
+
+
 @contextmanager
 def run_emulator(region: str = "us-east-1") -> Iterator[AwsEmulator]:
     """Start moto's server on 127.0.0.1 on a free port; stop it on exit."""
-    from moto.server import ThreadedMotoServer  # heavy: only when an emulator is wanted
+    try:
+        from moto.server import ThreadedMotoServer  # heavy: only when an emulator is wanted
+    except ImportError as exc:
+        raise EmulatorMissing(
+            f"the AWS emulator needs moto's server, which is not installed ({exc}): "
+            "add \"moto[server]>=5.0\" to your plugin's test extra and pip install it") from None
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -27,7 +27,7 @@ import os
 
 import pytest
 
-from .emulator import EMULATOR_SETTINGS, AwsEmulator, run_emulator
+from .emulator import EMULATOR_SETTINGS, AwsEmulator, EmulatorMissing, run_emulator
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,8 +85,15 @@ def connector_host(connector_plugin: Any, connector_settings: dict[str, Any]):
 @pytest.fixture(scope="session")
 def aws_emulator() -> Iterator[AwsEmulator]:
     """moto's threaded server on 127.0.0.1 (a free port), with throwaway credentials."""
-    with run_emulator() as emulator:
+    try:
+        emulator_context = run_emulator()
+        emulator = emulator_context.__enter__()
+    except EmulatorMissing as exc:
+        pytest.fail(f"connector_core: {exc}", pytrace=False)
+    try:
         yield emulator
+    finally:
+        emulator_context.__exit__(None, None, None)
 
 
 @pytest.fixture
