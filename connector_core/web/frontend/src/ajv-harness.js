@@ -1,8 +1,11 @@
 // A long-lived Ajv2020 validator for Python tests (connector_core/testing/ajv.py).
 //
-// Reads one JSON request per line on stdin: {"schema": {...}, "documents": [...]}.
-// Writes one JSON line per request: {"ok": true, "warnings": [...], "results": [...]}
-// or {"ok": false, "error": "..."} when the schema does not compile.
+// Reads one JSON request per line on stdin: {"key": "...", "schema": {...}, "documents": [...]}.
+// "schema" may be left out once a key was sent with it: the compiled schema is kept under
+// the key, so a schema is sent and parsed once, not with every document.
+// Writes one JSON line per request: {"ok": true, "warnings": [...], "results": [...]},
+// {"ok": false, "error": "..."} when the schema does not compile, or
+// {"ok": false, "unknown_key": true} when a key was never sent with its schema.
 // Ajv2020 with ajv-formats and Ajv's default (strict) options: exactly what the form
 // page's bundle uses, built from the same lockfile. Compiled schemas are cached.
 import readline from "node:readline";
@@ -10,11 +13,9 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
 const CACHE_LIMIT = 64;
-const cache = new Map(); // schema text -> {validate, warnings}
+const cache = new Map(); // key -> {validate, warnings}
 
-function compile(schemaText) {
-  let entry = cache.get(schemaText);
-  if (entry) return entry;
+function compile(key, schema) {
   const warnings = [];
   const logger = {
     log: () => {},
@@ -23,20 +24,22 @@ function compile(schemaText) {
   };
   const ajv = new Ajv2020({ allErrors: true, logger });
   addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(schemaText));
-  entry = { validate, warnings };
+  const entry = { validate: ajv.compile(schema), warnings };
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value);
-  cache.set(schemaText, entry);
+  cache.set(key, entry);
   return entry;
 }
 
 function handle(line) {
   const request = JSON.parse(line);
-  let entry;
-  try {
-    entry = compile(JSON.stringify(request.schema));
-  } catch (err) {
-    return { ok: false, error: String(err && err.message ? err.message : err) };
+  let entry = cache.get(request.key);
+  if (!entry) {
+    if (request.schema === undefined) return { ok: false, unknown_key: true };
+    try {
+      entry = compile(request.key, request.schema);
+    } catch (err) {
+      return { ok: false, error: String(err && err.message ? err.message : err) };
+    }
   }
   const results = (request.documents || []).map((doc) => {
     if (entry.validate(doc)) return { valid: true };
