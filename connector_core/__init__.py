@@ -23,6 +23,7 @@ from .errors import (
 from .hookspecs import hookimpl, hookspec
 from .host import Host
 from .manifest import Manifest
+from .net import NetworkPolicy
 from .registry import LoadFailure, PluginInfo
 from .results import Check, Option, TestResult
 from .secrets import Secret, SecretMasker
@@ -41,6 +42,7 @@ __all__ = [
     "LoadFailure",
     "Manifest",
     "ManifestError",
+    "NetworkPolicy",
     "NotFoundError",
     "OperationError",
     "Option",
