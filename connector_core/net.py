@@ -188,7 +188,7 @@ def _warn_deprecated(old: str, new: str) -> None:
 
 
 def _shown(address: IPAddress) -> str:
-    """``::ffff:a9fe:a9fe`` -> ``::ffff:a9fe:a9fe (169.254.169.254)``: say what it reaches."""
+    """``::ffff:a9fe:a9fe`` -> ``::ffff:a9fe:a9fe (carrying 169.254.169.254)``: say what it reaches."""
     inner = sorted({str(a) for a in embedded_ipv4(address)})
     return f"{address} (carrying {', '.join(inner)})" if inner else str(address)
 
