@@ -163,3 +163,11 @@ def test_urllib_opener_connects_through_the_policy(fake_dns, connects):
         server.shutdown()
         server.server_close()
     assert connects == [("127.0.0.1", port)]
+
+
+def test_a_host_starts_from_the_strict_policy():
+    from connector_core import Host
+
+    settings = Host().settings
+    assert {k: settings[k] for k in net.DEFAULTS} == dict(net.DEFAULTS)
+    assert NetworkPolicy.from_settings(settings) == NetworkPolicy()
