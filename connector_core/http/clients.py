@@ -50,8 +50,9 @@ class HttpSession:
             raise ConfigurationError("the connection has no base URL", hint="fill in Base URL",
                                      connector=self.connector_id)
         # The base URL is checked before any client exists, so before any socket can open.
-        scheme, host, port = self.policy.check_url(base_url, what="base URL")
-        self.origin = (scheme, host.lower(), port)
+        self.policy.check_url(base_url, what="base URL")
+        base = httpx2.URL(base_url)
+        self.origin = (base.raw_scheme, base.raw_host.lower(), base.port)
         self._checked = {self.origin}
         self._checked_lock = threading.Lock()
         self._in_flight = 0
@@ -87,13 +88,14 @@ class HttpSession:
                                    headers={"User-Agent": self.user_agent}, follow_redirects=False,
                                    trust_env=False)
 
-    def check_url(self, url: httpx2.URL, *, what: str = "URL") -> tuple[str, str, int]:
+    def check_url(self, url: httpx2.URL, *, what: str = "URL") -> tuple[bytes, bytes, int | None]:
         """The URL's origin, checked against the network policy (each origin once per session).
 
         The policy's address check runs again on every connect (in the transport), so a
         name that resolves elsewhere later (DNS rebinding) is still caught.
         """
-        origin = (url.scheme, url.host.lower(), url.port or (443 if url.scheme == "https" else 80))
+        # raw_scheme/raw_host are the parsed bytes: cheaper than the decoded properties.
+        origin = (url.raw_scheme, url.raw_host.lower(), url.port)
         if origin in self._checked:
             return origin
         self.policy.check_url(str(url), what=what)
@@ -103,7 +105,7 @@ class HttpSession:
             self._checked.add(origin)
         return origin
 
-    def auth_for(self, origin: tuple[str, str, int]) -> httpx2.Auth | None:
+    def auth_for(self, origin: tuple[bytes, bytes, int | None]) -> httpx2.Auth | None:
         """Credentials go to the base URL's origin only, never to a host a redirect or a link names."""
         return self.auth if origin == self.origin else None
 
