@@ -33,7 +33,7 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def postgres_admin_url(tmp_path_factory):
+def postgres_admin_url():
     """A server URL where databases may be created: the configured one, or a private one."""
     url = postgres.configured_url()
     why = postgres.reachable(url)
@@ -41,7 +41,7 @@ def postgres_admin_url(tmp_path_factory):
         yield url
         return
     try:
-        server = postgres.PrivateServer(tmp_path_factory.mktemp("pg"))
+        server = postgres.PrivateServer()
         url = server.start()
     except Exception as exc:  # no binaries, initdb failed...
         _unavailable(f"{postgres.configured_url()} is unreachable ({why}) and starting one failed: {exc}")

@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -38,13 +39,15 @@ def reachable(url: str) -> str | None:
 class PrivateServer:
     """A throwaway cluster: initdb + pg_ctl as an unprivileged user, on 127.0.0.1."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
         if not binaries:
             raise RuntimeError("no PostgreSQL binaries under /usr/lib/postgresql (apt-get install postgresql)")
         self.bin = Path(binaries[-1]).parent
-        self.folder = folder
-        self.data = folder / "data"
+        # Directly under the system temp folder: pytest's own is private to root, and the
+        # unprivileged server user must be able to reach its data folder.
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="cc-pg-"))
+        self.data = self.folder / "data"
         self.port = _free_port()
         self.user = None
         if os.geteuid() == 0:  # initdb refuses root: run it as an unprivileged account
@@ -64,7 +67,9 @@ class PrivateServer:
         if self.user is not None:
             command = ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
                        "--clear-groups", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120, cwd=self.folder)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=self.folder)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
 
     def start(self) -> str:
         self.folder.mkdir(parents=True, exist_ok=True)
