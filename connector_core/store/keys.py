@@ -65,7 +65,7 @@ class Keyring:
     def from_text(cls, text: str, *, source: str) -> Keyring:
         """Keys separated by commas or lines, newest first; blank lines and ``#`` comments ignored."""
         keys = []
-        for n, line in enumerate(text.replace(",", "\n").splitlines(), 1):
+        for line in text.replace(",", "\n").splitlines():
             entry = line.split("#", 1)[0].strip()
             if entry:
                 keys.append(_decode_key(entry, f"{source}, key {len(keys) + 1}"))

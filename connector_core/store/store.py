@@ -212,7 +212,7 @@ class ConnectionStore:
     # -- internals ----------------------------------------------------------------------
 
     def _seal(self, tenant: str, record_id: str, connection: Connection) -> tuple[dict, Sealed]:
-        public, secrets = split_secrets(connection._values)
+        public, secrets = split_secrets(dict(connection.items()))
         return public, seal(self.keyring, tenant, record_id, secrets)
 
     def _values(self, row: Mapping[str, Any]) -> dict[str, Any]:
