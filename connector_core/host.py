@@ -217,10 +217,8 @@ class Host:
         """
         connection = self._check_connection(connection)
         connector_id = connection.connector_id
-        spec = self._trigger(self.manifest(connector_id), trigger)
-        key = f"trigger:{trigger}"  # trigger ids are lowercase words: never an operation id
-        clean = self._validator(connector_id, key, "input", spec.input).load(params or {})
-        _bind_secrets(clean, self._masker.add)
+        spec, clean = self.trigger_params(connector_id, trigger, params)
+        key = f"trigger:{trigger}"
         cursor = stored_cursor(cursor, connector_id)
         context = self._context(connector_id, key, None)
         hook = self._registry.owner_hook("connector_poll", connector_id)
@@ -233,6 +231,20 @@ class Host:
             raise self._unexpected(exc, connector_id, f"trigger {trigger}") from self._safe_cause(exc)
         output = self._validator(connector_id, key, "output", spec.output)
         return checked_result(result, output, connector_id, trigger)
+
+    def trigger_params(
+        self, connector_id: str, trigger: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[Trigger, dict[str, Any]]:
+        """The declared trigger and its params validated (defaults applied), or a ValidationError."""
+        spec = self._trigger(self.manifest(connector_id), trigger)
+        key = f"trigger:{trigger}"  # trigger ids are lowercase words: never an operation id
+        clean = self._validator(connector_id, key, "input", spec.input).load(params or {})
+        _bind_secrets(clean, self._masker.add)
+        return spec, clean
+
+    def mask(self, text: str) -> str:
+        """``text`` with every secret value this host has seen masked (for errors a host records)."""
+        return self._masker.mask(text)
 
     def options(self, connection: Connection, field: str) -> list[Option]:
         """A dynamic option list: ``field`` is a connection field or ``OPERATION.FIELD``."""
