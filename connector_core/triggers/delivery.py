@@ -76,16 +76,35 @@ class Poller:
         return self.instances.claim_due(self.owner, limit=self.batch, lease_seconds=self.lease_seconds, now=now)
 
     def run_once(self, now: datetime | None = None) -> PollStats:
-        """Claim one batch and deliver each claimed instance, one after the other."""
+        """Claim one batch, poll and handle each instance in turn, then store the batch's cursors at once.
+
+        One transaction for the whole batch's cursors (instead of one per instance) is what
+        lets one store serve many polls per second; the price is that a crash mid-batch
+        repeats the batch's finished polls too (duplicates, never a loss).
+        """
         stats = PollStats()
+        done = []
         for claim in self.claim(now):
             stats.claimed += 1
-            self.deliver(claim, stats, now=now)
+            result = self._poll_and_handle(claim, stats, now)
+            if result is not None:
+                done.append((claim, result))
+        if done:
+            committed = self.instances.commit_many([(c, r.cursor, len(r.items)) for c, r in done], now=now)
+            for claim, result in done:
+                self._acknowledge(claim, result, claim.instance.id in committed, stats)
         return stats
 
     def deliver(self, claim: Claim, stats: PollStats | None = None, *, now: datetime | None = None) -> None:
         """Poll one claimed instance, hand its items to the handler, commit the cursor."""
         stats = stats if stats is not None else PollStats()
+        result = self._poll_and_handle(claim, stats, now)
+        if result is not None:
+            committed = self.instances.commit(claim, result.cursor, len(result.items), now=now)
+            self._acknowledge(claim, result, committed, stats)
+
+    def _poll_and_handle(self, claim: Claim, stats: PollStats, now: datetime | None) -> Any:
+        """The poll's result once the handler took every item; None when it failed (recorded)."""
         instance = claim.instance
         try:
             connection = self.connections.load_connection(instance.tenant, instance.connection_id)
@@ -100,10 +119,14 @@ class Poller:
             stats.failed += 1
             stats.errors.append(message)
             self.instances.fail(claim, message, now=now)
-            return
+            return None
         stats.polled += 1
         stats.items += len(result.items)
-        if not self.instances.commit(claim, result.cursor, len(result.items), now=now):
+        return result
+
+    def _acknowledge(self, claim: Claim, result: Any, committed: bool, stats: PollStats) -> None:
+        instance = claim.instance
+        if not committed:
             # Another poller owns it now and repeats the poll from the stored cursor.
             log.warning("trigger instance %s: lease lost before commit; its items will come again", instance.id)
             stats.lost_leases += 1

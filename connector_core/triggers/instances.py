@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, DateTime, Engine, ForeignKey, Index, Integer, String, Table, Text,
-    delete, insert, select, update,
+    BigInteger, Boolean, Column, bindparam, DateTime, Engine, ForeignKey, Index, Integer, String, Table, Text,
+    delete, insert, select, text, update,
 )
 from sqlalchemy.exc import OperationalError
 
@@ -172,10 +172,29 @@ class TriggerInstances:
 
     def commit(self, claim: Claim, cursor: Any, delivered: int, *, now: datetime | None = None) -> bool:
         """Store the new cursor and schedule the next poll; False if the lease was lost."""
+        return self._finish(claim, **_committed(claim, cursor, delivered, now or _now()))
+
+    def commit_many(self, done: list[tuple[Claim, Any, int]], *, now: datetime | None = None) -> set[str]:
+        """:meth:`commit` for several polls in one transaction; the ids whose lease still held."""
         now = now or _now()
-        return self._finish(claim, cursor=cursor, failures=0, last_error=None, last_polled_at=now,
-                            next_due_at=now + timedelta(seconds=claim.instance.interval_seconds),
-                            delivered=trigger_instances.c.delivered + delivered)
+        t = trigger_instances
+        by_id = {claim.instance.id: (claim, cursor, delivered) for claim, cursor, delivered in done}
+        with self._write() as db:
+            _no_flush_wait(db)
+            # Two round trips for the whole batch: lock the rows whose lease still holds, then
+            # one executemany (psycopg pipelines it) with each row's own values.
+            held = [row.id for row in db.execute(
+                select(t.c.id, t.c.lease_token).where(t.c.id.in_(list(by_id))).with_for_update())
+                if row.lease_token == by_id[row.id][0].token]
+            if held:
+                db.execute(
+                    update(t).where(t.c.id == bindparam("b_id"))
+                    .values(cursor=bindparam("b_cursor", type_=JSONType), next_due_at=bindparam("b_due"),
+                            delivered=t.c.delivered + bindparam("b_n"), failures=0, last_error=None,
+                            last_polled_at=now, lease_owner=None, lease_token=None),
+                    [{"b_id": i, "b_cursor": by_id[i][1], "b_n": by_id[i][2],
+                      "b_due": now + timedelta(seconds=by_id[i][0].instance.interval_seconds)} for i in held])
+        return set(held)
 
     def fail(self, claim: Claim, error: str, *, now: datetime | None = None) -> bool:
         """Keep the cursor, record the (masked) error, retry after a growing wait."""
@@ -196,11 +215,16 @@ class TriggerInstances:
     # -- internals ----------------------------------------------------------------------
 
     def _finish(self, claim: Claim, **values: Any) -> bool:
-        t = trigger_instances
         with self._write() as db:
-            changed = db.execute(update(t).where(t.c.id == claim.instance.id, t.c.lease_token == claim.token)
-                                 .values(lease_owner=None, lease_token=None, **values)).rowcount
-        return changed == 1
+            _no_flush_wait(db)
+            return db.execute(self._finishing(claim, **values)).rowcount == 1
+
+    @staticmethod
+    def _finishing(claim: Claim, **values: Any) -> Any:
+        """The UPDATE that ends a lease, for its holder only (the token must still match)."""
+        t = trigger_instances
+        return (update(t).where(t.c.id == claim.instance.id, t.c.lease_token == claim.token)
+                .values(lease_owner=None, lease_token=None, **values))
 
     def _change(self, tenant: str, instance_id: str, **values: Any) -> None:
         t = trigger_instances
@@ -234,6 +258,23 @@ class _guarded:
             return self._cm.__exit__(*exc_info)
         except OperationalError as exc:
             raise engines.unavailable(self._engine, exc) from None
+
+
+def _committed(claim: Claim, cursor: Any, delivered: int, now: datetime) -> dict[str, Any]:
+    return {"cursor": cursor, "failures": 0, "last_error": None, "last_polled_at": now,
+            "next_due_at": now + timedelta(seconds=claim.instance.interval_seconds),
+            "delivered": trigger_instances.c.delivered + delivered}
+
+
+def _no_flush_wait(db: Any) -> None:
+    """Cursor commits do not wait for PostgreSQL's WAL flush.
+
+    A server crash may forget the last few cursor commits; those polls then repeat
+    (duplicates, never a loss). Claims stay synchronous, so a lease is never forgotten
+    while its poll runs.
+    """
+    if db.dialect.name == "postgresql":
+        db.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _instance(row: Mapping[str, Any]) -> TriggerInstance:

@@ -183,3 +183,16 @@ def test_the_in_process_scheduler_delivers_new_items(open_store, feed):
     with TriggerScheduler(poller, workers=2, max_sleep=0.05):
         assert done.wait(30), "the scheduler did not deliver the items"
     assert got == keys
+
+
+def test_a_batch_commit_stores_only_the_polls_whose_lease_still_holds(open_store, feed):
+    host, store, instances, first = _setup(open_store)
+    second = instances.create("acme", first.connection_id, "new_entries", now=T0)
+    old = {c.instance.id: c for c in instances.claim_due("p1", now=T0, lease_seconds=60)}
+    (taken,) = instances.claim_due("p2", now=T0 + timedelta(seconds=61), limit=1)  # p2 takes one over
+    committed = instances.commit_many([(old[first.id], {"after": 7}, 7), (old[second.id], {"after": 8}, 8)],
+                                      now=T0 + timedelta(seconds=62))
+    kept = ({first.id, second.id} - {taken.instance.id}).pop()
+    assert committed == {kept}
+    assert instances.get("acme", kept).cursor in ({"after": 7}, {"after": 8})
+    assert instances.get("acme", taken.instance.id).cursor is None
