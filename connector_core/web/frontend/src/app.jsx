@@ -210,7 +210,7 @@ function ConnectorForm({ connector, route, drafts, setDraft }) {
         liveOmit="onChange"
         showErrorList="top"
         extraErrors={extraErrors}
-        onChange={(e) => { setDraft(key, e.formData); setExtraErrors(undefined); setStatus(EDITED); }}
+        onChange={(e) => { setDraft(key, e.formData); setExtraErrors(undefined); setStatus((s) => (s.state === "idle" ? s : EDITED)); }}
         onSubmit={onSubmit}
         onError={(errors) => {
           setChecks((n) => n + 1);
