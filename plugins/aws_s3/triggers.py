@@ -73,7 +73,10 @@ def _baseline(listing: _Listing, settle_ms: int) -> PollResult:
     """A first poll: nothing reported; what this listing saw is what "existed"."""
     recent: dict[str, int] = {}
     for ms, obj in listing:
-        recent[_digest(obj, ms)] = ms  # _write_cursor keeps only those above the floor
+        # Only versions above the floor are remembered (started_ms is set by the first page),
+        # so memory is bounded by the settle window, not by the prefix.
+        if ms > listing.started_ms - settle_ms - 1:
+            recent[_digest(obj, ms)] = ms
     # An object written during this listing behind its position was not seen: the next
     # poll reports it (it is dated after the floor).
     return PollResult([], _write_cursor(listing.started_ms - settle_ms - 1, recent))

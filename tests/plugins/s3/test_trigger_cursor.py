@@ -188,3 +188,20 @@ def test_a_cursor_of_something_else_is_refused_with_what_to_do(fake):
     with pytest.raises(ValidationError, match="not a cursor of this trigger") as info:
         host.poll(conn, "new_objects", {"bucket": "stand-in"}, {"after": 3})
     assert "None to start over" in info.value.user_message
+
+
+def test_the_first_poll_remembers_only_the_settle_window_not_the_prefix(fake, monkeypatch):
+    import connector_aws_s3.triggers as trig
+
+    held = []  # what the poll kept in memory for the cursor, whatever the cursor then drops
+    original = trig._write_cursor
+    monkeypatch.setattr(trig, "_write_cursor", lambda floor, seen: (held.append(len(seen)), original(floor, seen))[1])
+    for i in range(500):
+        fake.put(f"old/{i:04d}")
+    fake.tick(60_000)
+    recent = [fake.put(f"new/{i}") for i in range(3)]
+    poll, state = _poller(fake, settle_seconds=2)
+    assert poll() == []
+    seen = json.loads(state["cursor"])["seen"]
+    assert sum(len(digests) for digests in seen.values()) == len(recent)
+    assert held == [len(recent)]  # bounded by the window, not by the 503 keys listed
