@@ -13,6 +13,7 @@ the value may take on the way out (see :mod:`connector_core.secret_forms`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -34,6 +35,32 @@ _RECORD_TEXT_FIELDS = frozenset({"msg", "args", "exc_text", "name", "levelname",
 
 # Values shorter than this are not masked in logs: masking "a" would garble every record.
 _MIN_MASKED_LENGTH = 4
+# Values compiled together; a new value recompiles at most this many.
+_SEGMENT_SIZE = 32
+
+
+def _compile(forms: Mapping[Any, frozenset[str]], keys: Iterable[Any]) -> re.Pattern:
+    """One pattern for the forms of ``keys``, shaped as a trie.
+
+    re tries the branches of an alternation one after another at every position; as a
+    trie, each character picks one branch, so masking stays fast with thousands of forms.
+    """
+    trie: dict = {}
+    for form in set().union(*(forms[k] for k in keys)):
+        node = trie
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = True  # a form ends here
+    return re.compile(_trie_pattern(trie))
+
+
+def _trie_pattern(node: dict) -> str:
+    # Longer continuations first, so that a form containing another is masked whole.
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body
 
 
 class Secret:
@@ -196,10 +223,16 @@ class SecretMasker(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._values: OrderedDict[tuple[str, tuple[str, ...]], frozenset[str]] = OrderedDict()
-        self._pattern: re.Pattern | None = None
         self._lock = threading.Lock()
         self._previous_factory: Callable[..., logging.LogRecord] | None = None
+        # Values live in compiled segments of _SEGMENT_SIZE values each, plus a pending tail
+        # compiled when next needed: adding a value never recompiles every other value.
+        self._ticks = itertools.count()
+        self._last_use: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._forms: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+        self._segments: list[tuple[int, list, re.Pattern]] = []  # (tick sealed, keys, pattern)
+        self._pending: list[tuple[str, tuple[str, ...]]] = []
+        self._patterns: tuple[re.Pattern, ...] = ()
 
     def add(self, value: str, usernames: Iterable[str] = ()) -> None:
         """Remember a value to mask, in every encoding it may be logged in.
@@ -212,25 +245,62 @@ class SecretMasker(logging.Filter):
             return
         key = (value, tuple(sorted({u for u in usernames if isinstance(u, str)})))
         with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
+            known = key in self._last_use
+            self._last_use[key] = next(self._ticks)
+            if known:
                 return
-            self._values[key] = frozenset(f for f in secret_forms(value, key[1]) if len(f) >= _MIN_MASKED_LENGTH)
-            if len(self._values) > self.max_values:
-                self._values.popitem(last=False)
-            # One pattern for every form of every value; longest first, so that a form
-            # containing another is masked whole.
-            forms = sorted(set().union(*self._values.values()), key=len, reverse=True)
-            self._pattern = re.compile("|".join(map(re.escape, forms)))
+            self._forms[key] = frozenset(f for f in secret_forms(value, key[1]) if len(f) >= _MIN_MASKED_LENGTH)
+            self._pending.append(key)
+            if len(self._pending) >= _SEGMENT_SIZE:
+                self._segments.append((next(self._ticks), self._pending, _compile(self._forms, self._pending)))
+                self._pending = []
+            if len(self._forms) > self.max_values and self._segments:
+                self._forget_oldest_segment()
+            self._patterns = ()  # recompiled (the tail only) when next needed
+
+    def _forget_oldest_segment(self) -> None:
+        sealed, keys, _ = self._segments.pop(0)
+        for key in keys:
+            if self._last_use[key] > sealed:  # used since: still wanted, compile it again
+                self._pending.append(key)
+            else:
+                del self._last_use[key], self._forms[key]
+
+    def _current_patterns(self) -> tuple[re.Pattern, ...]:
+        patterns = self._patterns
+        if patterns or not self._forms:
+            return patterns
+        with self._lock:
+            tail = (_compile(self._forms, self._pending),) if self._pending else ()
+            self._patterns = tuple(p for _, _, p in self._segments) + tail
+            return self._patterns
 
     def mask(self, text: str) -> str:
-        pattern = self._pattern
-        return pattern.sub(MASK, text) if pattern is not None else text
+        patterns = self._current_patterns()
+        if not patterns:
+            return text
+        if len(patterns) == 1:
+            return patterns[0].sub(MASK, text)
+        # Several segments: mask the union of what each finds, so that a value containing
+        # another (in another segment) is still masked whole.
+        spans = sorted(m.span() for p in patterns for m in p.finditer(text))
+        if not spans:
+            return text
+        out, position = [], 0
+        for start, end in spans:
+            if end <= position:
+                continue
+            if start >= position:
+                out.append(text[position:start])
+                out.append(MASK)
+            position = end
+        out.append(text[position:])
+        return "".join(out)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """As a handler filter, this also masks ``extra=`` fields (set after record creation)."""
         self._mask_record(record)
-        if self._pattern is not None:
+        if self._forms:
             for key, value in vars(record).items():
                 if isinstance(value, str) and key not in _RECORD_TEXT_FIELDS:
                     masked = self.mask(value)
@@ -239,7 +309,7 @@ class SecretMasker(logging.Filter):
         return True
 
     def _mask_record(self, record: logging.LogRecord) -> None:
-        if self._pattern is None:
+        if not self._forms:
             return
         try:
             message = record.getMessage()

@@ -136,3 +136,18 @@ def test_revealing_a_reference_teaches_the_process_masker(make_host, monkeypatch
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("some.library").debug("request body: password=late-bound-Value-99")
     assert "late-bound-Value-99" not in caplog.text and MASK in caplog.text
+
+
+def test_the_masker_stays_whole_and_bounded_with_many_values():
+    masker = SecretMasker()
+    masker.max_values = 100
+    masker.add("inner-secret")
+    for n in range(60):  # several compiled segments
+        masker.add(f"filler-value-{n:04d}")
+    masker.add("XX-inner-secret-YY")  # contains a value compiled in another segment
+    assert masker.mask("a XX-inner-secret-YY b inner-secret c") == "a ********** b ********** c"
+    for n in range(200):
+        masker.add(f"later-value-{n:04d}")
+        masker.add("inner-secret")  # in use all along: never forgotten
+    assert masker.mask("inner-secret filler-value-0001 later-value-0199") == (
+        "********** filler-value-0001 **********")  # the unused old value was forgotten
