@@ -55,12 +55,18 @@ def _compile(forms: Mapping[Any, frozenset[str]], keys: Iterable[Any]) -> re.Pat
 
 
 def _trie_pattern(node: dict) -> str:
+    # A chain of single characters is written out in a loop: recursion only where forms
+    # part (a session token is hundreds of characters long).
+    chain = ""
+    while "" not in node and len(node) == 1:
+        ((char, node),) = node.items()
+        chain += re.escape(char)
     # Longer continuations first, so that a form containing another is masked whole.
     branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
     if not branches:
-        return ""
+        return chain
     body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-    return f"(?:{body})?" if "" in node else body
+    return chain + (f"(?:{body})?" if "" in node else body)
 
 
 class Secret:
