@@ -3,7 +3,8 @@
 On SQLite (a file in a temporary folder) and on PostgreSQL (a database created for the
 run on ``CONNECTOR_CORE_BENCH_DATABASE_URL``, default the test server
 postgresql://postgres@127.0.0.1:5432/postgres, dropped at the end). Each store figure is
-printed beside a baseline measured in the same run, on the same engine:
+printed beside a baseline measured in the same run, on the same engine, the two calls
+alternating record by record:
 
 - create: ``host.connect`` (validation) + one plain INSERT of the values as JSON, committed
   alone: what a host that stored connections unencrypted would pay;
@@ -35,68 +36,78 @@ def _values(i: int) -> dict:
             "region": "eu-west-1", "bucket": "reports-bucket"}
 
 
-def _timed(fn, items) -> tuple[float, list]:
-    start = time.perf_counter()
-    out = [fn(item) for item in items]
-    return (time.perf_counter() - start) / len(items), out
+class _Clock:
+    """Per-operation totals; store and plain calls alternate, so load drifts hit both alike."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+
+    def __call__(self, name: str, fn, *args):
+        start = time.perf_counter()
+        result = fn(*args)
+        self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - start
+        return result
 
 
-def _baseline(engine, host, count: int) -> dict[str, float]:
+def _plain_table(engine):
     """The same work without the store: plain JSON rows, no encryption."""
-    from sqlalchemy import JSON, Column, MetaData, String, Table, insert, select
+    from sqlalchemy import JSON, Column, MetaData, String, Table
 
     table = Table(f"bench_plain_{uuid.uuid4().hex[:8]}", MetaData(), Column("id", String(32), primary_key=True),
                   Column("tenant", String(255)), Column("values", JSON))
     table.create(engine)
-    try:
-        def create(i):
-            connection = host.connect("aws.s3", _values(i))
-            row = {"id": uuid.uuid4().hex, "tenant": "bench", "values": connection.to_storage()}
-            with engine.begin() as db:
-                db.execute(insert(table).values(**row))
-            return row["id"]
-
-        def read(record_id):
-            with engine.connect() as db:
-                return db.execute(select(table).where(table.c.id == record_id, table.c.tenant == "bench")).one()
-
-        def load(record_id):
-            return host.connect("aws.s3", read(record_id).values)
-
-        create_cost, ids = _timed(create, range(count))
-        read_cost, _ = _timed(read, ids)
-        load_cost, _ = _timed(load, ids)
-        return {"create": create_cost, "read": read_cost, "load": load_cost}
-    finally:
-        table.drop(engine)
+    return table
 
 
 def _run(label: str, url: str, host) -> None:
+    from sqlalchemy import insert, select
+
     from connector_core.store import ConnectionStore, Keyring, generate_master_key
 
     old_key = generate_master_key()
     store = ConnectionStore.open(host, url, Keyring.from_text(old_key, source="bench"))
+    engine = store.engine
+    table = _plain_table(engine)
+    clock = _Clock()
+
+    def plain_create(i):
+        connection = host.connect("aws.s3", _values(i))
+        row = {"id": uuid.uuid4().hex, "tenant": "bench", "values": connection.to_storage()}
+        with engine.begin() as db:
+            db.execute(insert(table).values(**row))
+        return row["id"]
+
+    def plain_read(record_id):
+        with engine.connect() as db:
+            return db.execute(select(table).where(table.c.id == record_id, table.c.tenant == "bench")).one()
+
     try:
-        base = _baseline(store.engine, host, RECORDS)
-        create_cost, records = _timed(lambda i: store.create("bench", "aws.s3", f"c{i}", _values(i)), range(RECORDS))
-        read_cost, _ = _timed(lambda r: store.get("bench", r.id), records)
-        load_cost, loaded = _timed(lambda r: store.load_connection("bench", r.id), records)
-        assert loaded[-1]["secret_access_key"].reveal() == SECRET and loaded[-1].name == f"c{RECORDS - 1}"
+        pairs = []
+        for i in range(RECORDS):
+            pairs.append((clock("create", store.create, "bench", "aws.s3", f"c{i}", _values(i)).id,
+                          clock("plain create", plain_create, i)))
+        for record_id, plain_id in pairs:
+            clock("read", store.get, "bench", record_id)
+            clock("plain read", plain_read, plain_id)
+        for record_id, plain_id in pairs:
+            connection = clock("load", store.load_connection, "bench", record_id)
+            clock("plain load", lambda p: host.connect("aws.s3", plain_read(p).values), plain_id)
+        assert connection["secret_access_key"].reveal() == SECRET and connection.name == f"c{RECORDS - 1}"
         store._keyring = Keyring.from_text(f"{generate_master_key()},{old_key}", source="bench")
-        start = time.perf_counter()
-        report = store.rotate()
-        rotate_total = time.perf_counter() - start
+        report = clock("rotate", store.rotate)
         assert report.complete and report.rewrapped == RECORDS, report
     finally:
+        table.drop(engine)
         store.close()
+    per = {name: total / RECORDS for name, total in clock.totals.items()}
     print(f"{label}: {RECORDS:,} connections")
-    for name, key, cost in (("create", "create", create_cost), ("read (get)", "read", read_cost),
-                            ("read + decrypt + validate (load_connection)", "load", load_cost)):
-        baseline = base[key]
-        print(f"  {name:<44} {cost * 1e6:8.0f} us/op   plain: {baseline * 1e6:6.0f} us/op   "
-              f"{cost / baseline:5.2f}x")
-    print(f"  {'rotate-key (re-wrap, one commit each)':<44} {rotate_total / RECORDS * 1e6:8.0f} us/record  "
-          f"{rotate_total:6.1f} s for {RECORDS:,} ({RECORDS / rotate_total:,.0f} records/s)")
+    for title, name in (("create", "create"), ("read (get)", "read"),
+                        ("read + decrypt + validate (load_connection)", "load")):
+        print(f"  {title:<44} {per[name] * 1e6:8.0f} us/op   plain: {per['plain ' + name] * 1e6:6.0f} us/op   "
+              f"{per[name] / per['plain ' + name]:5.2f}x")
+    total = clock.totals["rotate"]
+    print(f"  {'rotate-key (re-wrap, one commit each)':<44} {per['rotate'] * 1e6:8.0f} us/record  "
+          f"{total:6.1f} s for {RECORDS:,} ({RECORDS / total:,.0f} records/s)")
 
 
 def _postgres_url() -> tuple[str, str] | None:
