@@ -20,6 +20,7 @@ from .errors import (
     ValidationError,
     WrongRegionError,
 )
+from .extensions import ErrorCode, Setting
 from .hookspecs import hookimpl, hookspec
 from .host import Host
 from .manifest import Manifest
@@ -38,6 +39,7 @@ __all__ = [
     "ConfigurationError",
     "Connection",
     "ConnectorError",
+    "ErrorCode",
     "Host",
     "LoadFailure",
     "Manifest",
@@ -54,6 +56,7 @@ __all__ = [
     "Secret",
     "SecretMasker",
     "SecretReferenceError",
+    "Setting",
     "TestResult",
     "ThrottledError",
     "Trigger",

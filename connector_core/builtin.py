@@ -1,8 +1,11 @@
-"""The host's own plugin: shared fragments, and the default ``connector_run`` and ``connector_poll``."""
+"""The host's own plugin: the default ``connector_run`` and ``connector_poll``.
+
+Shared fragments, settings and choice sources come from toolkit plugins, registered
+like any other plugin; the host's own plugin brings in the vendor-neutral HTTP toolkit.
+"""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 from .hookspecs import hookimpl
@@ -16,10 +19,10 @@ class CorePlugin:
         self._poll_implementation = poll_implementation
 
     @hookimpl
-    def connector_manifests(self):
-        # Shared fragments any connector may `extends`, e.g. aws.credentials.
-        return [files("connector_manifests") / "aws_credentials.yaml",
-                files("connector_manifests") / "http_credentials.yaml"]
+    def connector_requires(self):
+        # HTTP is no vendor: every host has the HTTP toolkit (http.credentials, http.*).
+        # Vendor toolkits are brought in by the connectors that need them.
+        return ["connector_core.http.plugin"]
 
     @hookimpl(trylast=True)
     def connector_run(self, connector_id, operation, connection, params, context) -> Any:

@@ -5,7 +5,7 @@ command's name). Errors print one line and exit non-zero (1 for a failure, 2 for
 usage); ``--traceback`` shows the trace. Connection and input files are read with the
 strict loader (:func:`connector_core.yaml_loader.load_data`): no aliases or tags, and
 caps on size, depth and digits, so no file can crash or hang a command.
-Listing connectors and printing forms never import boto3 or plugin operation code.
+Listing connectors and printing forms never import a vendor SDK or plugin operation code.
 """
 
 from __future__ import annotations
@@ -209,15 +209,10 @@ def form(state: _State, connector_id: str, operation: str | None) -> None:
 @click.pass_obj
 def validate_manifest(state: _State, paths: tuple[str, ...], as_json: bool) -> None:
     """Check manifest files (fragments they extend come from installed plugins)."""
-    from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
-
-    fragments = state.host.fragments()
     results = []
     for path in paths:
         try:
-            _, manifest = parse_manifest(*read_manifest_text(path))
-            if manifest.kind == "connector":
-                resolve_extends(manifest, fragments)
+            manifest = state.host.read_manifest(path)
             results.append({"path": path, "ok": True, "id": manifest.id})
         except ConnectorError as exc:
             results.append({"path": path, "ok": False, "error": exc.user_message})

@@ -23,11 +23,15 @@ class ConnectorError(Exception):
         hint: str | None = None,
         connector: str | None = None,
         plugin: str | None = None,
+        code: str | None = None,
     ) -> None:
         self.message = message
         self.hint = hint
         self.connector = connector
         self.plugin = plugin
+        #: The service's own error code, when it gave one (``NoSuchBucket``): plugins map
+        #: codes to typed errors with the ``connector_error_codes`` hook.
+        self.code = code
         super().__init__(self.user_message)
 
     @property

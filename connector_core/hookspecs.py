@@ -28,6 +28,9 @@ import pluggy
 
 if TYPE_CHECKING:
     from .connection import Connection, RunContext
+    from .errors import ConnectorError
+    from .extensions import ChoiceSource, ErrorCode, Setting
+    from .manifest import Manifest
     from .results import Option, TestResult
     from .triggers.model import PollResult
 
@@ -41,7 +44,7 @@ ManifestSource = Union[str, os.PathLike, Traversable]
 
 #: An operation implementation: ``fn(connection, params, context) -> result``, or
 #: ``"package.module:function"``, imported the first time the operation runs (so that
-#: listing connectors and drawing forms never imports operation code or boto3).
+#: listing connectors and drawing forms never imports operation code or vendor SDKs).
 #: The result is a mapping matching the manifest's ``output``, or, for operations whose
 #: output is declared ``stream: true``, an iterable of such mappings.
 OperationImpl = Union[Callable[..., Any], str]
@@ -188,4 +191,91 @@ def connector_token_refreshed(connection: Connection, token: Mapping[str, Any]) 
     :param token: the token endpoint's answer: ``access_token``, ``expires_at`` and,
         when the provider rotated it, a new ``refresh_token``. Secret: never log it.
     :return: nothing; exceptions are logged and do not fail the request.
+    """
+
+
+# -- what toolkits contribute to the core ------------------------------------------------
+#
+# The core names no vendor: toolkits (a cloud vendor's, an HTTP toolkit, a plugin's own
+# SDK wrapper) give it their settings, choice sources, fragments and error codes through
+# the hooks below. Every plugin's answer is collected once, at load time; none of these
+# hooks may import a vendor SDK.
+
+
+@hookspec
+def connector_requires() -> Iterable[str | object]:
+    """Name the toolkit plugins this plugin needs, so that it works in any host.
+
+    Called at load time, before anything else, on every plugin (and again on the
+    plugins it brings in). A string is a module imported and registered under its own
+    name; an object is registered as is. A plugin already registered (by entry point,
+    ``Host(plugins=...)`` or another plugin's requirement) is not registered twice.
+    A connector for a vendor's service returns its toolkit, e.g.
+    ``["acme_toolkit.plugin"]``, to get the toolkit's credentials fragment, choice
+    sources, settings and error codes (docs/writing-a-plugin.md names the built-in ones).
+
+    :return: plugins to register. ``None`` or empty: this plugin needs none.
+    """
+
+
+@hookspec
+def connector_settings() -> Mapping[str, Setting] | None:
+    """Declare the host settings this plugin reads from ``context.settings``.
+
+    Called once at load time, on every plugin. The host starts from these defaults and
+    applies the settings it was given on top (``Host(settings=...)``, ``--set``);
+    :meth:`Host.settings_help <connector_core.Host.settings_help>` lists them with their
+    descriptions. Name settings ``PREFIX.name`` with your toolkit's prefix
+    (``acme.read_timeout``); two plugins declaring one name differently is a load error.
+
+    :return: setting name -> :class:`~connector_core.Setting` (default and description).
+        ``None``: no settings.
+    """
+
+
+@hookspec
+def connector_choice_sources() -> Mapping[str, ChoiceSource] | None:
+    """Declare named choice lists that manifests use with ``choices_from: NAME``.
+
+    Called once at load time, on every plugin, before any manifest is read. A source is
+    called (once per manifest field that names it) while manifests load, so it must be
+    cheap and must not import a vendor SDK: give a ``"module:function"`` string to defer
+    the import until a manifest names the source. The function returns
+    ``[(value, caption), ...]``, e.g. ``("eu-west-1", "Europe (Ireland)")``.
+
+    :return: source name (dotted, prefixed: ``acme.regions``) -> callable or
+        ``"module:function"``. ``None``: no sources.
+    """
+
+
+@hookspec
+def connector_error_codes() -> Mapping[str, type[ConnectorError] | ErrorCode] | None:
+    """Map service error codes to the framework's typed errors.
+
+    Called once at load time, on every plugin. When an operation, a test or an options
+    hook raises a plain :class:`~connector_core.OperationError` whose ``code`` is
+    registered here (toolkits set ``code`` from the service's error, e.g.
+    ``Acme.Queue.NonExistent``), the host raises the registered class
+    instead, with the same message, so callers can catch ``NotFoundError``,
+    ``ThrottledError`` (retryable) and so on. Errors a toolkit already typed are left
+    alone.
+
+    :return: error code -> ``ConnectorError`` subclass, or an
+        :class:`~connector_core.ErrorCode` (class plus a hint that says what to do).
+        ``None``: no codes.
+    """
+
+
+@hookspec
+def connector_resource_values(manifest: Manifest, values: Mapping[str, Any]) -> Mapping[str, str] | None:
+    """Give the values the manifest's ``iam_resources`` templates may use (``connectors policy``).
+
+    Called on every plugin when a policy is generated, with the connector's manifest
+    and the connection values given (defaults filled in; no secrets needed). Templates
+    may always use the connection's own fields (``{bucket}``); this hook adds derived
+    values, e.g. a cloud toolkit gives ``{partition}``, ``{region}`` and ``{account}``
+    for connectors that extend its credentials fragment. It must not import a vendor SDK.
+
+    :return: name -> value. ``None``: nothing for this connector. A template whose
+        values are missing is scoped to ``"*"``.
     """

@@ -14,7 +14,7 @@ from .connection import Connection, ProgressCallback, RunContext, SharedObjects
 from .errors import ConnectorError, NotFoundError, OperationError, ValidationError
 from .forms import connection_form, operation_form
 from .manifest import Manifest, Section
-from .registry import ASYNC_HINT, LoadFailure, PluginInfo, Registry, resolve_implementation
+from .registry import ASYNC_HINT, CORE_PLUGIN, LoadFailure, PluginInfo, Registry, resolve_implementation
 from .results import Check, Option, TestResult
 from .secrets import Secret, SecretMasker
 from .triggers.contract import checked_result, stored_cursor
@@ -22,28 +22,13 @@ from .triggers.model import PollResult, Trigger
 
 log = logging.getLogger(__name__)
 
-#: Host settings and their defaults. Unknown keys are allowed (plugins may define theirs).
+#: The core's own settings and their defaults (the network policy, see :mod:`.net`).
+#: Plugins declare theirs with the ``connector_settings`` hook (a toolkit's
+#: ``PREFIX.*``); unknown keys are allowed.
 DEFAULT_SETTINGS: Mapping[str, Any] = {
     "net.allow_loopback": False,
     "net.allow_private": False,
     "net.connect_timeout": 10,
-    "aws.allow_loopback_endpoints": False,
-    "aws.allow_private_endpoints": False,
-    "aws.allow_default_chain": False,
-    "aws.connect_timeout": 5,
-    "aws.read_timeout": 30,
-    "aws.max_attempts": 3,
-    "aws.max_clients": 128,
-    "http.connect_timeout": 5,
-    "http.read_timeout": 30,
-    "http.max_attempts": 3,
-    "http.backoff_base": 0.5,
-    "http.backoff_max": 20,
-    "http.max_retry_after": 60,
-    "http.max_redirects": 5,
-    "http.max_clients": 64,
-    "http.max_connections": 20,
-    "http.user_agent": None,
 }
 
 
@@ -63,15 +48,16 @@ class Host:
         settings: Mapping[str, Any] | None = None,
         entry_points: bool = False,
     ) -> None:
-        self.settings: Mapping[str, Any] = {**DEFAULT_SETTINGS, **(settings or {})}
         self._registry = Registry()
         self._registry.register(CorePlugin(self._run_implementation, self._poll_implementation),
-                                name="connector_core.core")
+                                name=CORE_PLUGIN)
         if entry_points:
             self._registry.register_entry_points()
         for plugin in plugins:
             self._registry.register(plugin)
         self._registry.finish()
+        declared = {name: s.default for name, s in self._registry.contributions.settings.items()}
+        self.settings: Mapping[str, Any] = {**DEFAULT_SETTINGS, **declared, **(settings or {})}
         self._masker = SecretMasker.for_process()
         self._shared = SharedObjects()
         self._validators: dict[tuple[str, str, str], Any] = {}
@@ -102,6 +88,39 @@ class Host:
         """The shared fragments (``kind: fragment``) that manifests may ``extends``."""
         return dict(self._registry.fragments)
 
+    def read_manifest(self, source: Any) -> Manifest:
+        """Read one manifest file as this host would: strict YAML, this host's choice sources,
+        and (for a connector) ``extends`` resolved against this host's fragments.
+
+        Nothing is registered; a :class:`~connector_core.ManifestError` names the file and line.
+        """
+        from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
+
+        _, manifest = parse_manifest(*read_manifest_text(source), choice_sources=self._registry.choice_sources())
+        if manifest.kind == "connector":
+            manifest = resolve_extends(manifest, self._registry.fragments)
+        return manifest
+
+    def settings_help(self) -> dict[str, dict[str, Any]]:
+        """Every declared setting: ``{name: {"default", "value", "description", "plugin"}}``."""
+        contributions = self._registry.contributions
+        return {
+            name: {"default": s.default, "value": self.settings.get(name, s.default), "description": s.description,
+                   "plugin": contributions.owners.get(("settings", name))}
+            for name, s in sorted(contributions.settings.items())
+        }
+
+    def resource_values(self, connector_id: str, values: Mapping[str, Any]) -> dict[str, str]:
+        """The values ``iam_resources`` templates may use: the connection's own non-secret
+        values, plus what plugins derive (``connector_resource_values``, e.g. the partition)."""
+        manifest = self.manifest(connector_id)
+        out = {k: str(v) for k, v in values.items()
+               if isinstance(v, (str, int)) and not isinstance(v, bool) and v != ""}
+        for answer in self._registry.answers_owner_last("connector_resource_values", connector_id,
+                                                        manifest=manifest, values=values):
+            out.update({k: str(v) for k, v in (answer or {}).items() if v is not None})
+        return out
+
     def load_failures(self) -> list[LoadFailure]:
         return list(self._registry.failures)
 
@@ -130,9 +149,33 @@ class Host:
 
         Raises ValidationError listing every bad field; a form page submits drafts here.
         """
+        return self.validate(connector_id, params, operation)
+
+    def validate(self, connector_id: str, values: Mapping[str, Any], operation: str | None = None) -> dict[str, Any]:
+        """Validate connection values (or an operation's input) as ``connect``/``run`` do.
+
+        Returns the values with defaults filled in, or raises a ValidationError listing every
+        bad field. Unlike :meth:`connect`, secret values are not taught to the log masker:
+        for test kits that validate thousands of generated inputs.
+        """
         manifest = self.manifest(connector_id)
+        if operation is None:
+            return self._validator(connector_id, "", "connection", manifest.connection).load(values)
         op = self._operation(manifest, operation)
-        return self._validator(connector_id, operation, "input", op.input).load(params)
+        return self._validator(connector_id, operation, "input", op.input).load(values)
+
+    def implementation(self, connector_id: str, operation: str) -> Callable[..., Any]:
+        """The function that runs an operation, imported now if it was given as ``"module:function"``.
+
+        Raises a PluginLoadError naming the string when it does not import.
+        """
+        self._operation(self.manifest(connector_id), operation)
+        key = (connector_id, operation)
+        fn = self._resolved.get(key)
+        if fn is None:
+            impl = self._registry.implementations[connector_id][operation]
+            fn = self._resolved[key] = resolve_implementation(impl, connector_id)
+        return fn
 
     # -- running ------------------------------------------------------------------------
 
@@ -321,11 +364,7 @@ class Host:
             log.exception("connector_token_refreshed failed for %s", connection.connector_id)
 
     def _run_implementation(self, connector_id, operation, connection, params, context) -> Any:
-        key = (connector_id, operation)
-        fn = self._resolved.get(key)
-        if fn is None:
-            impl = self._registry.implementations[connector_id][operation]
-            fn = self._resolved[key] = resolve_implementation(impl, connector_id)
+        fn = self._resolved.get((connector_id, operation)) or self.implementation(connector_id, operation)
         result = fn(connection, params, context)
         if isinstance(result, types.CoroutineType):  # an async callable the load-time check could not see
             result.close()
@@ -361,7 +400,8 @@ class Host:
     # Plugins may put secret values in messages; nothing they raise or report leaves unmasked.
 
     def _scrubbed(self, exc: ConnectorError) -> ConnectorError:
-        """The plugin's error with known secret values masked in its message and hint."""
+        """The plugin's error, typed by its service code (``connector_error_codes``), with
+        known secret values masked in its message and hint."""
         exc.message = self._masker.mask(exc.message)
         if exc.hint:
             exc.hint = self._masker.mask(exc.hint)
@@ -369,7 +409,11 @@ class Host:
         if exc.__cause__ is not None and self._safe_cause(exc.__cause__) is None:
             exc.__cause__ = None
             exc.__suppress_context__ = True
-        return exc
+        typed = self._registry.contributions.typed_error(exc)
+        if typed is not exc:
+            typed.hint = self._masker.mask(typed.hint) if typed.hint else typed.hint
+            typed.args = (typed.user_message,)
+        return typed
 
     def _safe_cause(self, exc: BaseException) -> BaseException | None:
         """``exc`` to chain from, or None when its traceback text shows a secret value."""

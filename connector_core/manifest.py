@@ -152,6 +152,11 @@ class Section:
         return tuple(r.when for r in self.rules if key in r.show and r.when is not None)
 
 
+#: ``iam_resources``: (action glob, resource templates) in order; the first glob that
+#: matches an action wins; no templates means the action is not resource-scoped (``*``).
+IamResources = tuple[tuple[str, tuple[str, ...]], ...]
+
+
 @dataclass(frozen=True)
 class Operation:
     id: str
@@ -161,6 +166,17 @@ class Operation:
     iam_actions: tuple[str, ...] = ()
     input: Section = field(default_factory=Section)
     output: Section = field(default_factory=Section)
+    iam_resources: IamResources = ()
+
+
+@dataclass(frozen=True)
+class TestConnection:
+    """What "Test connection" needs, for ``connectors policy`` (``test_connection:`` in YAML)."""
+
+    __test__ = False  # not a pytest test class
+
+    iam_actions: tuple[str, ...] = ()
+    iam_resources: IamResources = ()
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,9 @@ class Manifest:
     operations: tuple[Operation, ...]
     source: str = "<string>"
     where: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
+    #: Resource templates for every operation's actions (an operation's own come first).
+    iam_resources: IamResources = ()
+    test_connection: TestConnection = field(default_factory=TestConnection)
     triggers: tuple[Trigger, ...] = ()  # see connector_core.triggers
     #: How values saved with older versions are brought up to date (see :mod:`.migrations`).
     migrations: tuple = ()

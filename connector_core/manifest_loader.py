@@ -6,7 +6,6 @@ with a hint that says what to write instead (including "did you mean" for typos)
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -15,8 +14,8 @@ from typing import Any
 
 from .errors import ManifestError
 from .manifest import (
-    FIELD_TYPES, MISSING, Choice, Condition, Field, Group, Manifest, Operation, Rule,
-    Section, SourceMap,
+    FIELD_TYPES, MISSING, Choice, Condition, Field, Group, IamResources, Manifest, Operation, Rule,
+    Section, SourceMap, TestConnection,
 )
 from .migrations import check_migration_fields, parse_migrations
 from .values import check_value, portable_pattern
@@ -30,19 +29,23 @@ _NON_PORTABLE_RE = re.compile(r"\(\?[aiLmsux-]|\(\?P|\\[AZ]")
 _REPEATED_GROUP = re.compile(r"\)[*+{]")
 VERSION_RE = re.compile(r"\d+\.\d+\.\d+([.+-][0-9A-Za-z.+-]+)?")
 
-#: Named choice sources for ``choices_from``: name -> "module:function" returning
-#: ``[(value, caption), ...]``. Imported only when a manifest names one.
-CHOICE_SOURCES: Mapping[str, str] = {"aws.regions": "connector_core.aws.regions:region_choices"}
+#: Named choice sources for ``choices_from``: name -> function returning
+#: ``[(value, caption), ...]``. Plugins declare them (``connector_choice_sources``).
+ChoiceSources = Mapping[str, Callable[[], Iterable[tuple[str, str]]]]
 
 _TOP_KEYS = {
     "manifest_version": int, "kind": str, "id": str, "name": str, "version": str,
     "description": str, "extends": list, "connection": dict, "operations": list, "triggers": list,
     "migrations": list,
+    "iam_resources": dict, "test_connection": dict,
 }
+_TEST_CONNECTION_KEYS = {"iam_actions": list, "iam_resources": dict}
+_IAM_ACTION_RE = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+")
+_IAM_GLOB_RE = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*?]+|\*")
 _SECTION_KEYS = {"fields": list, "rules": list, "groups": list, "stream": bool}
 _OPERATION_KEYS = {
     "id": str, "label": str, "description": str, "requires_connection": list,
-    "iam_actions": list, "input": dict, "output": dict,
+    "iam_actions": list, "iam_resources": dict, "input": dict, "output": dict,
 }
 _FIELD_KEYS = {
     "key": str, "label": str, "type": str, "help": str, "placeholder": str, "default": object,
@@ -95,10 +98,14 @@ def read_manifest_text(source: Any) -> tuple[str, str]:
     return decode_text(raw, name), name
 
 
-def parse_manifest(text: str, file: str = "<string>") -> tuple[LoadedYaml, Manifest]:
-    """Parse and check one manifest document, without resolving ``extends``."""
+def parse_manifest(text: str, file: str = "<string>", choice_sources: ChoiceSources | None = None
+                   ) -> tuple[LoadedYaml, Manifest]:
+    """Parse and check one manifest document, without resolving ``extends``.
+
+    ``choice_sources`` are the names ``choices_from`` may use (the host's plugins give them).
+    """
     loaded = load_yaml(text, file)
-    return loaded, _Checker(loaded).manifest()
+    return loaded, _Checker(loaded, choice_sources or {}).manifest()
 
 
 def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Manifest:
@@ -120,7 +127,9 @@ def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Ma
 
             close = difflib.get_close_matches(frag_id, list(fragments), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise fail(("extends", i), f"extends unknown fragment {frag_id!r}", f"{hint}known fragments: {known}")
+            raise fail(("extends", i), f"extends unknown fragment {frag_id!r}",
+                       f"{hint}known fragments: {known}; fragments come from plugins: have your plugin's "
+                       "connector_requires hook name the toolkit that provides it")
         groups += fragment.connection.groups
         fields += fragment.connection.fields
         rules += fragment.connection.rules
@@ -167,21 +176,15 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
     return f"expected one of: {', '.join(options)}" if options else "remove it"
 
 
-def load_choice_source(name: str) -> list[tuple[str, str]]:
-    target = CHOICE_SOURCES[name]
-    module, _, attr = target.partition(":")
-    fn: Callable[[], list[tuple[str, str]]] = getattr(importlib.import_module(module), attr)
-    return list(fn())
-
-
 _ANY_GROUP: Any = object()  # sentinel: group ids are checked after `extends`
 
 
 class _Checker:
     """Walks the raw YAML data, checking every key, and builds the model."""
 
-    def __init__(self, loaded: LoadedYaml) -> None:
+    def __init__(self, loaded: LoadedYaml, choice_sources: ChoiceSources) -> None:
         self.doc = loaded
+        self.choice_sources = choice_sources
 
     def fail(self, path: Path_, message: str, hint: str | None = None) -> ManifestError:
         return self.doc.error(path, message, hint)
@@ -220,9 +223,9 @@ class _Checker:
                     raise self.fail((), f"missing required key {key!r}", f"add `{key}:`")
             if not VERSION_RE.fullmatch(data["version"]):
                 raise self.fail(("version",), f"invalid version {data['version']!r}", "use MAJOR.MINOR.PATCH")
-        for key in ("operations", "triggers", "migrations"):
+        for key in ("operations", "triggers", "migrations", "iam_resources", "test_connection"):
             if kind == "fragment" and key in data:
-                raise self.fail((key,), f"a fragment cannot declare {key}", "move them to a connector manifest")
+                raise self.fail((key,), f"a fragment cannot declare {key}", "move it to a connector manifest")
         extends = tuple(self.strings(data.get("extends", []), ("extends",)))
         # Groups may come from extended fragments: checked again after `extends` is resolved.
         connection = self.section(data.get("connection", {}), ("connection",), allow_groups=True,
@@ -248,7 +251,41 @@ class _Checker:
             operations=operations, source=self.doc.file,
             where=SourceMap(self.doc.lines, field_paths), triggers=triggers,
             migrations=parse_migrations(data.get("migrations", []), data.get("version", ""), self.fail),
+            iam_resources=self.iam_resources(data.get("iam_resources", {}), ("iam_resources",)),
+            test_connection=self.test_connection(data.get("test_connection", {}), ("test_connection",)),
         )
+
+    def iam_actions(self, value: Any, path: Path_) -> tuple[str, ...]:
+        return tuple(self.strings(value, path, _IAM_ACTION_RE, "write service:Action, e.g. storage:GetObject"))
+
+    def iam_resources(self, raw: dict, path: Path_) -> IamResources:
+        """``{action glob: [ARN template, ...]}``; templates name values as ``{field}``."""
+        import string  # only for manifests that scope resources
+
+        out = []
+        for glob, templates in raw.items():
+            if not isinstance(glob, str) or not _IAM_GLOB_RE.fullmatch(glob):
+                raise self.fail(path + (glob,), f"invalid action pattern {glob!r}",
+                                'write service:Action, a glob such as "storage:*Object*", or "*"')
+            if isinstance(templates, str):
+                templates = [templates]
+            for i, template in enumerate(self.strings(templates, path + (glob,))):
+                try:
+                    names = [name for _, name, spec, conv in string.Formatter().parse(template)
+                             if name is not None and (spec or conv or not KEY_RE.fullmatch(name)) or False]
+                except ValueError as exc:
+                    raise self.fail(path + (glob, i), f"invalid template: {exc}",
+                                    "write {name} for a value, {{ and }} for braces") from None
+                if names:
+                    raise self.fail(path + (glob, i), "a template names values only as {field_name}",
+                                    "remove format specs, conversions and attribute or index access")
+            out.append((glob, tuple(templates)))
+        return tuple(out)
+
+    def test_connection(self, raw: Any, path: Path_) -> TestConnection:
+        data = self.mapping(raw, path, _TEST_CONNECTION_KEYS, [])
+        return TestConnection(self.iam_actions(data.get("iam_actions", []), path + ("iam_actions",)),
+                              self.iam_resources(data.get("iam_resources", {}), path + ("iam_resources",)))
 
     def strings(self, value: Any, path: Path_, pattern: re.Pattern | None = None,
                 hint: str | None = None) -> list[str]:
@@ -265,8 +302,7 @@ class _Checker:
         data = self.mapping(raw, path, _OPERATION_KEYS, ["id", "label"])
         if not KEY_RE.fullmatch(data["id"]):
             raise self.fail(path + ("id",), f"invalid operation id {data['id']!r}", "use lowercase_with_underscores")
-        iam = self.strings(data.get("iam_actions", []), path + ("iam_actions",),
-                           re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+"), "write service:Action, e.g. s3:GetObject")
+        iam = self.iam_actions(data.get("iam_actions", []), path + ("iam_actions",))
         return Operation(
             id=data["id"], label=data["label"], description=data.get("description"),
             requires_connection=tuple(self.strings(data.get("requires_connection", []),
@@ -274,6 +310,7 @@ class _Checker:
             iam_actions=tuple(iam),
             input=self.section(data.get("input", {}), path + ("input",)),
             output=self.section(data.get("output", {}), path + ("output",), allow_stream=True),
+            iam_resources=self.iam_resources(data.get("iam_resources", {}), path + ("iam_resources",)),
         )
 
     def section(self, raw: Any, path: Path_, *, allow_groups: bool = False, allow_stream: bool = False,
@@ -388,10 +425,12 @@ class _Checker:
         out: list[Choice] = []
         source = data.get("choices_from")
         if source is not None:
-            if source not in CHOICE_SOURCES:
+            if source not in self.choice_sources:
+                known = _did_you_mean(source, self.choice_sources) + "; " if self.choice_sources else ""
                 raise self.fail(path + ("choices_from",), f"unknown choice source {source!r}",
-                                _did_you_mean(source, CHOICE_SOURCES))
-            out += [Choice(v, c) for v, c in load_choice_source(source)]
+                                f"{known}choice sources come from plugins: name the toolkit that declares it "
+                                "in your plugin's connector_requires hook")
+            out += [Choice(v, c) for v, c in self.choice_sources[source]()]
         for i, raw in enumerate(data.get("choices", [])):
             cpath = path + ("choices", i)
             if not isinstance(raw, dict):
@@ -456,4 +495,4 @@ def _kind(value: Any) -> str:
     )
 
 
-__all__ = ["CHOICE_SOURCES", "parse_manifest", "read_manifest_text", "resolve_extends", "format_path"]
+__all__ = ["ChoiceSources", "parse_manifest", "read_manifest_text", "resolve_extends", "format_path"]

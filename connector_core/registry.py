@@ -19,11 +19,15 @@ import pluggy
 
 from . import hookspecs
 from .errors import ConnectorError, ManifestError, PluginLoadError
+from .extensions import Contributions
 from .hookspecs import PROJECT, OperationImpl, TriggerImpl
 from .manifest import Manifest
 from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
 
 log = logging.getLogger(__name__)
+
+#: The name of the host's own plugin (:class:`~connector_core.builtin.CorePlugin`).
+CORE_PLUGIN = "connector_core.core"
 
 
 #: What went wrong, for :attr:`LoadFailure.kind` (match on these, never on the reason's text).
@@ -88,6 +92,7 @@ class Registry:
         self.implementations: dict[str, dict[str, OperationImpl]] = {}
         self.trigger_implementations: dict[str, dict[str, TriggerImpl]] = {}
         self.versions: dict[str, str | None] = {}
+        self.contributions = Contributions()
         self._callers: dict[tuple[str, str], Any] = {}
 
     # -- registration -------------------------------------------------------------------
@@ -113,9 +118,11 @@ class Registry:
             self.register(plugin, name=ep.name, version=version)
 
     def finish(self) -> None:
-        """Check hook names, read manifests, assign owners, match operations."""
+        """Bring in required toolkits, check hook names, read manifests, assign owners, match operations."""
+        self._register_requirements()
         self._check_pending()
         first_failure = len(self.failures)
+        self._collect_contributions()
         fragments, declared = self._read_manifests()
         self.fragments = fragments
         for plugin, manifest in declared:
@@ -158,14 +165,62 @@ class Registry:
                 self._fail(name, f"{exc} ({hint}hooks are named connector_*; see connector_core.hookspecs)",
                            kind="unknown-hook")
 
+    def _register_requirements(self) -> None:
+        """Register the toolkit plugins named by ``connector_requires``, transitively."""
+        asked: set[int] = set()
+        while True:
+            pending = [i for i in self.pm.hook.connector_requires.get_hookimpls() if id(i) not in asked]
+            if not pending:
+                return
+            for impl in pending:
+                asked.add(id(impl))
+                try:
+                    required = list(impl.function() or [])
+                except Exception as exc:
+                    self._fail(impl.plugin_name, f"connector_requires failed: {type(exc).__name__}: {exc}")
+                    continue
+                for item in required:
+                    self._register_required(impl.plugin_name, item)
+
+    def _register_required(self, by: str, item: str | object) -> None:
+        name = item if isinstance(item, str) else _plugin_name(item)
+        if self.pm.get_plugin(name) is not None:
+            return
+        if isinstance(item, str):
+            try:
+                item = importlib.import_module(item)
+            except Exception as exc:
+                self._fail(by, f"cannot import the plugin it requires, {name!r}: {type(exc).__name__}: {exc}")
+                return
+        if not self.pm.is_registered(item):
+            self.register(item, name=name)
+
+    def _collect_contributions(self) -> None:
+        """Every plugin's settings, choice sources and error codes (before manifests use them)."""
+        for kind in ("settings", "choice_sources", "error_codes"):
+            for impl in getattr(self.pm.hook, f"connector_{kind}").get_hookimpls():
+                try:
+                    problems = self.contributions.add(kind, impl.plugin_name, impl.function())
+                except Exception as exc:
+                    problems = [f"connector_{kind} failed: {type(exc).__name__}: {exc}"]
+                for problem in problems:
+                    self._fail(impl.plugin_name, problem)
+
+    def choice_sources(self) -> dict[str, Callable[[], list[tuple[str, str]]]]:
+        """The declared choice sources, as the functions manifests call to fill ``choices_from``."""
+        choices = self.contributions.choices
+        return {name: (lambda name=name: choices(name)) for name in self.contributions.choice_sources}
+
     def _read_manifests(self) -> tuple[dict[str, Manifest], list[tuple[str, Manifest]]]:
         fragments: dict[str, Manifest] = {}
         declared: list[tuple[str, Manifest]] = []
+        choice_sources = self.choice_sources()
         for impl in self.pm.hook.connector_manifests.get_hookimpls():
             plugin = impl.plugin_name
             try:
                 sources = impl.function() or []
-                parsed = [parse_manifest(*read_manifest_text(src))[1] for src in sources]
+                parsed = [parse_manifest(*read_manifest_text(src), choice_sources=choice_sources)[1]
+                          for src in sources]
             except ManifestError as exc:
                 self._fail(plugin, exc.user_message, exc, kind="manifest")
                 continue
@@ -288,11 +343,24 @@ class Registry:
             self._callers[key] = caller
         return caller
 
+    def answers_owner_last(self, hook_name: str, connector_id: str, **kwargs: Any) -> list[Any]:
+        """Every answer to a collecting hook from the connector's owner and plugins owning no
+        connector (toolkits), the owner's last so that it may refine what toolkits give."""
+        owner = self.owners[connector_id]
+        others = set(self.owners.values()) - {owner}
+        answers: list[tuple[bool, Any]] = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            if impl.plugin_name in others:
+                continue
+            answer = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            answers.append((impl.plugin_name == owner, answer))
+        return [answer for _, answer in sorted(answers, key=lambda a: a[0])]
+
     def plugins(self) -> list[PluginInfo]:
         infos = []
         for name, plugin in self.pm.list_name_plugin():
             if name.startswith("connector_core."):
-                continue  # the host's own built-in plugin
+                continue  # the framework's own: the host's plugin and its toolkits
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
             connectors = sorted(c for c, owner in self.owners.items() if owner == name)
             infos.append(PluginInfo(name, self.versions.get(name), connectors, hooks))

@@ -7,7 +7,7 @@ A :class:`Secret` holds either a literal value or a reference to one
 
 :class:`SecretMasker` is a log filter that replaces every value it has been told about
 with ``**********`` in every log record, including records from third-party libraries
-(botocore's DEBUG logs print request bodies and credential responses), in every encoding
+(vendor SDKs' DEBUG logs print request bodies and credential responses), in every encoding
 the value may take on the way out (see :mod:`connector_core.secret_forms`).
 """
 

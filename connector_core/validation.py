@@ -212,7 +212,7 @@ class _FastPath:
     """Accepts valid input without marshmallow's per-field machinery.
 
     The host validates every operation's input and output, thousands of list items at
-    a time (EventBridge entries), and marshmallow's overhead dominated. This path uses
+    a time (a batch of event entries), and marshmallow's overhead dominated. This path uses
     the same value checks and rules; at the first problem it gives up and the
     marshmallow schema validates again, to report every problem at once. (A property
     test holds both paths, and the JSON Schema, to the same answers.)

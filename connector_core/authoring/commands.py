@@ -73,14 +73,17 @@ def docs(ctx: click.Context, connector_id: str, output: str | None) -> None:
 @click.option("--operation", "-o", "operations", multiple=True, metavar="OP",
               help="An operation the policy must allow. Repeatable; default every operation.")
 @click.option("--connection", "-c", "connection_path", type=click.Path(dir_okay=False, exists=True),
-              help="A connection file (JSON or YAML); its bucket or event bus and region scope the resources.")
+              help="A connection file (JSON or YAML); its values (a bucket, a region...) scope the resources.")
+@click.option("--no-test-connection", "without_test", is_flag=True,
+              help='Leave out the actions "Test connection" uses (included by default).')
 @click.pass_context
-def policy(ctx: click.Context, connector_id: str, operations: tuple[str, ...], connection_path: str | None) -> None:
-    """The least-privilege IAM policy (JSON) for the chosen operations."""
+def policy(ctx: click.Context, connector_id: str, operations: tuple[str, ...], connection_path: str | None,
+           without_test: bool) -> None:
+    """The least-privilege IAM policy (JSON) for the chosen operations and "Test connection"."""
     from .policy import policy_for
 
     connection = _read_mapping(connection_path) if connection_path else None
-    document = policy_for(_host(ctx).manifest(connector_id), operations, connection)
+    document = policy_for(_host(ctx), connector_id, operations, connection, test_connection=not without_test)
     click.echo(json.dumps(document, indent=2))
 
 

@@ -79,6 +79,8 @@ def _what(action: str | None, resource: str | None) -> str:
 def _client_error(exc: Any, connector: str | None, action: str | None, resource: str | None) -> E.ConnectorError:
     response = getattr(exc, "response", None) or {}
     error = response.get("Error") or {}
+    # For query-compatible JSON services (SQS) botocore puts the classic code
+    # (AWS.SimpleQueueService.NonExistentQueue) in Code, the JSON one in QueryErrorCode.
     code = str(error.get("Code") or "")
     aws_message = str(error.get("Message") or "")
     meta = response.get("ResponseMetadata") or {}
@@ -124,7 +126,10 @@ def _client_error(exc: Any, connector: str | None, action: str | None, resource:
             f"the AWS service failed or is unavailable{what} [{code or status}]",
             hint="retry later; if it persists, check the AWS Health Dashboard", **kw)
     detail = f": {aws_message}" if aws_message else ""
-    return E.OperationError(f"AWS error {code or status}{what}{detail}", hint="see the AWS documentation of the error code", **kw)
+    # Plugins type service-specific codes through the connector_error_codes hook: the
+    # host looks ``code`` up when the error leaves the plugin.
+    return E.OperationError(f"AWS error {code or status}{what}{detail}",
+                            hint="see the AWS documentation of the error code", code=code or None, **kw)
 
 
 def _botocore_error(exc: Any, connector: str | None, action: str | None, resource: str | None) -> E.ConnectorError | None:

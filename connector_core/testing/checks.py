@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from connector_core import ConnectorError, Manifest, Option, TestResult
-from connector_core.registry import resolve_implementation
 
 from .form_checks import check_forms_agree, check_forms_valid, form_targets
 from .secret_checks import check_secrets, secret_values
@@ -116,16 +115,15 @@ def check_operations_match(s: Subject) -> list[Problem]:
                 "`id` in the manifest (add the missing ones, remove or declare the extra ones)"))
     if problems or s.loaded() is None:
         return problems or [unloadable(s)]
-    impls = s.host._registry.implementations.get(s.connector_id, {})
-    for op_id, impl in sorted(impls.items()):
+    for op_id in sorted(s.loaded().operation_ids):
         try:
-            fn = resolve_implementation(impl, s.connector_id)
+            fn = s.host.implementation(s.connector_id, op_id)
         except ConnectorError as exc:
             problems.append(Problem(f"operation {op_id!r}", exc.message,
                                     "correct the 'package.module:function' string in connector_implementations()"))
             continue
         if not callable(fn):
-            problems.append(Problem(f"operation {op_id!r}", f"implementation {impl!r} is not callable",
+            problems.append(Problem(f"operation {op_id!r}", f"implementation {fn!r} is not callable",
                                     "point it at a function fn(connection, params, context)"))
     return problems
 
@@ -177,7 +175,7 @@ def check_test_connection(s: Subject, values: Mapping[str, Any] | None, *, expec
     if expect_ok and not result.ok:
         problems.append(Problem(where, f"failed: {result.message}",
                                 "fix the plugin's test, or give working values in good_connection "
-                                "(use_aws_emulator = True points AWS connectors at the local emulator)"))
+                                "(connection_base names a toolkit fixture pointing the connection at a local stand-in)"))
     if not expect_ok and result.ok:
         problems.append(Problem(where, f"passed ({result.message}), but these values must fail",
                                 "make the test really reach the service with the credentials (a bad key "

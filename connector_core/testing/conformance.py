@@ -29,7 +29,7 @@ from connector_core import Host
 
 from . import checks, trigger_checks, version_checks
 from .checks import Problem, Subject
-from .emulator import EMULATOR_SETTINGS
+from .plugin import TEST_SETTINGS
 
 
 class ConnectorConformance:
@@ -42,8 +42,8 @@ class ConnectorConformance:
       key, a missing resource); ``None`` skips that check.
     - ``operation_params``: ``{operation id: sample params}``; those operations are run
       (results checked against the manifest and for secrets).
-    - ``use_aws_emulator``: merge both connections over values pointing at the local moto
-      server (``aws_connection_values``), for connectors extending ``aws.credentials``.
+    - ``connection_base``: the name of a fixture whose values both connections are laid
+      over: a toolkit's connection values pointed at a local stand-in of the service.
     - ``documentation``: where help text is required: ``"connection"`` fields,
       ``"operations"`` descriptions, ``"inputs"`` fields. Labels are always required.
     - ``hypothesis_examples``: generated inputs per form for the agreement check.
@@ -62,10 +62,10 @@ class ConnectorConformance:
     good_connection: ClassVar[Mapping[str, Any] | None] = None
     bad_connection: ClassVar[Mapping[str, Any] | None] = None
     operation_params: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
-    use_aws_emulator: ClassVar[bool] = False
+    connection_base: ClassVar[str | None] = None
     documentation: ClassVar[tuple[str, ...]] = checks.DOC_LEVELS
     hypothesis_examples: ClassVar[int] = 100
-    settings: ClassVar[Mapping[str, Any]] = EMULATOR_SETTINGS
+    settings: ClassVar[Mapping[str, Any]] = TEST_SETTINGS
     trigger_params: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     previous_manifests: ClassVar[tuple[str | os.PathLike, ...]] = ()
 
@@ -93,10 +93,10 @@ class ConnectorConformance:
 
     @pytest.fixture
     def conformance_values(self, request: pytest.FixtureRequest) -> tuple[dict | None, dict | None]:
-        """(good, bad) connection values, over the emulator's when ``use_aws_emulator``."""
+        """(good, bad) connection values, over the ``connection_base`` fixture's."""
         base: dict[str, Any] = {}
-        if self.use_aws_emulator:
-            base = request.getfixturevalue("aws_connection_values")
+        if self.connection_base:
+            base = request.getfixturevalue(self.connection_base)
         good = {**base, **self.good_connection} if self.good_connection is not None else None
         bad = {**base, **self.bad_connection} if self.bad_connection is not None else None
         return good, bad

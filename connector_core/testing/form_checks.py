@@ -55,8 +55,6 @@ def check_forms_agree(s: Subject, examples: Mapping[str | None, list[Mapping[str
     from hypothesis import HealthCheck, given, settings
     from jsonschema import Draft202012Validator
 
-    from connector_core.validation import SectionValidator
-
     from .strategies import boundary_inputs, section_inputs
 
     manifest = s.loaded()
@@ -67,7 +65,7 @@ def check_forms_agree(s: Subject, examples: Mapping[str | None, list[Mapping[str
         validator = Draft202012Validator(s.host.form(s.connector_id, op_id)["schema"])
         # host.connect is this validator plus secret binding; binding thousands of generated
         # secrets to the process's log masker would only slow every later log record down.
-        server = SectionValidator(section, connector=s.connector_id).load
+        server = _validate(s, op_id)
         known = tuple(examples.get(op_id, ()))
         agree = _agreement(name, validator, server)
         try:
@@ -124,4 +122,8 @@ def _show(values: Any) -> str:
         return json.dumps(values, sort_keys=True, default=repr)
     except (TypeError, ValueError):
         return repr(values)
+
+
+def _validate(s: Subject, op_id: str | None):
+    return lambda values: s.host.validate(s.connector_id, values, op_id)
 

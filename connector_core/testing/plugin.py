@@ -6,15 +6,15 @@ Fixtures for testing a connector plugin:
   (``return my_package.hooks``), or set the ini option ``connector_plugin =
   my_package.hooks`` (a module, or ``module:attribute``), or mark a test
   ``@pytest.mark.connector_plugin(my_package.hooks)``.
-- ``connector_settings``: the host settings (loopback endpoints allowed, for the emulator).
+- ``connector_settings``: the host settings (loopback endpoints allowed, for local
+  stand-ins of the service).
 - ``connector_host``: a :class:`~connector_core.Host` with exactly that plugin.
-- ``aws_emulator``: moto's server on 127.0.0.1 for the session (an :class:`AwsEmulator`).
-- ``aws_connection_values``: connection values for ``aws.credentials`` pointed at it.
 - ``ajv2020``: an :class:`~connector_core.testing.ajv.Ajv2020` (one Node process for the
   session), to check forms against the validator browsers run. Without Node the test is
   skipped with the reason; under ``CI=true`` it fails instead.
 
-Importing this module is cheap: moto and boto3 load only when a fixture needs them.
+Toolkits ship their own fixtures (a local stand-in of their service, connection values
+pointed at it) as pytest plugins of their own; see docs/writing-a-plugin.md.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ import os
 
 import pytest
 
-from .emulator import EMULATOR_SETTINGS, AwsEmulator, EmulatorMissing, run_emulator
+#: Host settings for tests: loopback endpoints allowed, so local stand-ins of a service work.
+TEST_SETTINGS = {"net.allow_loopback": True}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,7 +65,7 @@ def connector_plugin(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 def connector_settings() -> dict[str, Any]:
     """Host settings for tests; override to change them. Loopback endpoints are allowed."""
-    return dict(EMULATOR_SETTINGS)
+    return dict(TEST_SETTINGS)
 
 
 @pytest.fixture
@@ -80,26 +81,6 @@ def connector_host(connector_plugin: Any, connector_settings: dict[str, Any]):
             pytrace=False,
         )
     return Host(plugins=[connector_plugin], settings=connector_settings)
-
-
-@pytest.fixture(scope="session")
-def aws_emulator() -> Iterator[AwsEmulator]:
-    """moto's threaded server on 127.0.0.1 (a free port), with throwaway credentials."""
-    try:
-        emulator_context = run_emulator()
-        emulator = emulator_context.__enter__()
-    except EmulatorMissing as exc:
-        pytest.fail(f"connector_core: {exc}", pytrace=False)
-    try:
-        yield emulator
-    finally:
-        emulator_context.__exit__(None, None, None)
-
-
-@pytest.fixture
-def aws_connection_values(aws_emulator: AwsEmulator) -> dict[str, Any]:
-    """``aws.credentials`` connection values (static keys, us-east-1) pointed at the emulator."""
-    return aws_emulator.connection_values()
 
 
 def missing_component(reason: str) -> None:

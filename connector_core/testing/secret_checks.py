@@ -106,7 +106,7 @@ def check_secrets(s: Subject, good: Mapping[str, Any] | None, bad: Mapping[str, 
                           "never return secret values; declare outputs that must carry one as absent")
             except ConnectorError as exc:
                 scan.look(f"the error of {where}", f"{exc} {exc!r} {dumps(exc.to_dict())}",
-                          "build error messages without the secret (connector_core.aws.aws_errors does)")
+                          "build error messages without the secret (the toolkits' error mappers do)")
     for record in log_records():
         text = record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:

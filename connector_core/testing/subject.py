@@ -8,12 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector_core import ConnectorError, Host, LoadFailure, Manifest, ValidationError
-from connector_core.builtin import CorePlugin
-from connector_core.manifest_loader import (
-    parse_manifest,
-    read_manifest_text,
-    resolve_extends,
-)
 
 #: Items read from a streaming operation when sample params run it.
 STREAM_LIMIT = 100
@@ -56,30 +50,21 @@ class Subject:
         manifest = self.loaded()
         if manifest is not None:
             return manifest
-        return declared_manifest(self.plugin, self.connector_id)
+        return declared_manifest(self.host, self.plugin, self.connector_id)
 
     def source(self) -> str:
         manifest = self.declared()
         return manifest.source if manifest is not None else "the manifest"
 
 
-def declared_manifest(plugin: object, connector_id: str) -> Manifest | None:
-    """Parse a plugin's manifests directly (resolving the core's fragments); None if unreadable."""
+def declared_manifest(host: Host, plugin: object, connector_id: str) -> Manifest | None:
+    """Read a plugin's manifests as ``host`` would (its fragments, its choice sources); None if unreadable."""
     try:
         sources = list(plugin.connector_manifests() or [])
-        core = list(CorePlugin(None).connector_manifests())
-        parsed = [parse_manifest(*read_manifest_text(s))[1] for s in core + sources]
+        parsed = [host.read_manifest(s) for s in sources]
     except Exception:  # the manifest check reports why; here we only want the model
         return None
-    fragments = {m.id: m for m in parsed if m.kind == "fragment"}
-    for manifest in parsed:
-        if manifest.kind != "fragment" and manifest.id == connector_id:
-            try:
-                return resolve_extends(manifest, fragments)
-            except ConnectorError:
-                return None
-    return None
-
+    return next((m for m in parsed if m.kind != "fragment" and m.id == connector_id), None)
 
 
 def is_operation_mismatch(failure: LoadFailure) -> bool:

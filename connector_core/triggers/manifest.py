@@ -45,7 +45,7 @@ def _trigger(checker: Any, raw: Any, path: tuple) -> Trigger:
         raise checker.fail(path + ("poll_interval",), f"poll_interval must be at least {MIN_POLL_INTERVAL} second",
                            "write the default interval in whole seconds, e.g. `poll_interval: 60`")
     iam = checker.strings(data.get("iam_actions", []), path + ("iam_actions",), _IAM_RE,
-                          "write service:Action, e.g. s3:ListBucket")
+                          "write service:Action, e.g. storage:ListObjects")
     output = checker.section(data["output"], path + ("output",))
     if not output.fields:
         raise checker.fail(path + ("output",), "a trigger's output declares no fields",

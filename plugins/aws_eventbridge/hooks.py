@@ -54,6 +54,12 @@ _OPERATIONS = {
 
 
 @hookimpl
+def connector_requires() -> list[str]:
+    """The AWS toolkit: the ``aws.credentials`` fragment, region list, ``aws.*`` settings, error codes."""
+    return ["connector_core.aws.plugin"]
+
+
+@hookimpl
 def connector_manifests() -> Iterable[Any]:
     """The ``aws.eventbridge`` manifest (it extends the toolkit's ``aws.credentials``)."""
     return [files("connector_manifests") / "aws_eventbridge.yaml"]
@@ -85,3 +91,24 @@ def connector_options(connection: Any, field: str, context: Any) -> Any:
     from .options import options
 
     return options(connection, field, context)
+
+
+@hookimpl
+def connector_resource_values(values: Mapping[str, Any]) -> Mapping[str, str] | None:
+    """``{event_bus_name}`` and ``{rule_prefix}`` for the manifest's ``iam_resources``.
+
+    A bus given as an ARN keeps its own partition, region and account. Rules on the
+    default bus are ``rule/NAME``; on another bus ``rule/BUS/NAME``.
+    """
+    bus = str(values.get("event_bus") or "")
+    if not bus:
+        return None
+    out: dict[str, str] = {}
+    if ":event-bus/" in bus:
+        prefix, _, bus = bus.partition(":event-bus/")
+        parts = prefix.split(":")  # arn:PARTITION:events:REGION:ACCOUNT
+        if len(parts) >= 5:
+            out.update({k: v for k, v in zip(("partition", "region", "account"), (parts[1], parts[3], parts[4])) if v})
+    out.update(event_bus_name=bus, rule_prefix="" if bus == "default" else f"{bus}/")
+    return out
+

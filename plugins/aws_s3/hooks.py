@@ -35,6 +35,12 @@ _OPERATIONS = {
 
 
 @hookimpl
+def connector_requires() -> list[str]:
+    """The AWS toolkit: the ``aws.credentials`` fragment, region list, ``aws.*`` settings, error codes."""
+    return ["connector_core.aws.plugin"]
+
+
+@hookimpl
 def connector_manifests() -> Iterable[Any]:
     """The ``aws.s3`` manifest (it extends the shared ``aws.credentials`` fragment)."""
     return [files("connector_manifests") / "aws_s3.yaml"]

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from connector_core import Host, hookimpl
+from connector_core import ErrorCode, Host, NotFoundError, OperationError, hookimpl
 from connector_core.aws import caller_identity, check_account, client
 from connector_core.errors import ConfigurationError
 from connector_core.results import TestResult
@@ -44,6 +44,10 @@ class ProbePlugin:
 
     def __init__(self, manifest_path):
         self.manifest_path = manifest_path
+
+    @hookimpl
+    def connector_requires(self):
+        return ["connector_core.aws.plugin"]
 
     @hookimpl
     def connector_manifests(self):
@@ -97,3 +101,95 @@ def test_region_choices_reach_the_form(probe):
     form = host.form("test.awsprobe")
     text = repr(form)
     assert "cn-north-1" in text and "US East (N. Virginia)" in text and "custom" in text
+
+
+# -- a third-party AWS plugin extends the toolkit through the contract ----------------------
+
+SQS_MANIFEST = textwrap.dedent("""
+    manifest_version: 1
+    id: test.sqsprobe
+    name: SQS probe
+    version: 1.0.0
+    extends: [aws.credentials]
+    connection:
+      fields:
+        - {key: queue, label: Queue name, type: string, pattern: '[A-Za-z0-9_-]{1,80}'}
+    iam_resources:
+      "sqs:*": "arn:{partition}:sqs:{region}:{account}:{queue}"
+    test_connection:
+      iam_actions: [sqs:GetQueueUrl]
+    operations:
+      - id: queue_url
+        label: Queue URL
+        iam_actions: [sqs:GetQueueUrl]
+        output:
+          fields:
+            - {key: url, label: URL, type: string, required: true}
+""").lstrip()
+
+
+def queue_url(connection, params, context):
+    from connector_core.aws import aws_errors
+
+    with aws_errors(connector=context.connector_id, action="sqs:GetQueueUrl", resource=connection["queue"]):
+        return {"url": client(connection, context, "sqs").get_queue_url(QueueName=connection["queue"])["QueueUrl"]}
+
+
+class SqsPlugin(ProbePlugin):
+    __name__ = "sqsprobe"
+
+    def __init__(self, manifest_path, codes):
+        super().__init__(manifest_path)
+        self.codes = codes
+
+    @hookimpl
+    def connector_implementations(self, connector_id):
+        return {"queue_url": queue_url}
+
+    @hookimpl
+    def connector_error_codes(self):
+        return self.codes
+
+
+@pytest.fixture
+def sqs_plugin(tmp_path):
+    path = tmp_path / "sqsprobe.yaml"
+    path.write_text(SQS_MANIFEST)
+    return lambda codes: SqsPlugin(path, codes)
+
+
+def test_a_plugin_maps_its_services_error_codes_to_typed_errors(sqs_plugin, moto_reset):
+    codes = {"AWS.SimpleQueueService.NonExistentQueue": ErrorCode(NotFoundError, "check the queue name")}
+    host = Host(plugins=[sqs_plugin(codes)], settings={"aws.allow_loopback_endpoints": True})
+    connection = host.connect("test.sqsprobe", stored(moto_reset, queue="no-such-queue"))
+    with pytest.raises(NotFoundError) as caught:
+        host.run(connection, "queue_url")
+    assert caught.value.code == "AWS.SimpleQueueService.NonExistentQueue"
+    assert caught.value.hint == "check the queue name" and "no-such-queue" in caught.value.message
+
+
+def test_without_the_mapping_the_same_error_stays_generic(sqs_plugin, moto_reset):
+    host = Host(plugins=[sqs_plugin({})], settings={"aws.allow_loopback_endpoints": True})
+    connection = host.connect("test.sqsprobe", stored(moto_reset, queue="no-such-queue"))
+    with pytest.raises(OperationError) as caught:
+        host.run(connection, "queue_url")
+    assert type(caught.value) is OperationError and caught.value.code == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_a_third_party_plugin_scopes_its_own_iam_resources(sqs_plugin):
+    from connector_core.authoring.policy import policy_for
+
+    host = Host(plugins=[sqs_plugin({})])
+    policy = policy_for(host, "test.sqsprobe", [], {"queue": "orders", "region": "cn-north-1", "account_id": "1"})
+    (statement,) = policy["Statement"]
+    assert statement["Action"] == ["sqs:GetQueueUrl"]
+    assert statement["Resource"] == "arn:aws-cn:sqs:cn-north-1:*:orders"  # account_id is no field here
+
+
+def test_the_toolkit_declares_its_settings_with_descriptions(probe):
+    host = Host(plugins=[probe], settings={"aws.read_timeout": 7})
+    info = host.settings_help()
+    assert info["aws.read_timeout"]["value"] == 7 and info["aws.read_timeout"]["default"] == 30
+    assert info["aws.allow_default_chain"]["plugin"] == "connector_core.aws.plugin"
+    assert all(entry["description"] for entry in info.values())
+    assert host.settings["aws.max_clients"] == 128  # the default, from the toolkit

@@ -34,13 +34,19 @@ class TestPlugin:
         implementations: Mapping[str, Any] | None = None,
         test: Callable[..., Any] | None = None,
         options: Callable[..., Any] | None = None,
+        requires: tuple[str, ...] = ("connector_core.aws.plugin",),
     ) -> None:
         self.__name__ = name  # the plugin's name in the registry
+        self._requires = requires  # most test manifests extend the AWS toolkit's aws.credentials
         self._manifests = manifests
         self._impls = dict(implementations or {})
         self._test = test
         self._options = options
         self.calls: list[tuple[str, str]] = []  # (hook, connector id) seen by this plugin
+
+    @hookimpl
+    def connector_requires(self):
+        return self._requires
 
     @hookimpl
     def connector_manifests(self):

@@ -55,7 +55,7 @@ CASES = [
     ("wrong_bool", FIELD_A + "      required: yes please\n", 10, "connection.fields[0].required",
      "must be true or false", "`required: true`"),
     ("bad_iam_action", "operations:\n  - id: op\n    label: Op\n    iam_actions: [s3:GetObject, GetObject]\n", 8,
-     "operations[0].iam_actions[1]", "invalid value 'GetObject'", "e.g. s3:GetObject"),
+     "operations[0].iam_actions[1]", "invalid value 'GetObject'", "write service:Action"),
     ("choice_not_mapping", FIELD_A.replace("type: string", "type: enum") + "      choices: [a, b]\n", 10,
      "connection.fields[0].choices[0]", "a choice is a mapping", "caption: "),
     ("one_of_single", FIELD_A + "  rules:\n    - one_of: [a]\n", 11, "connection.rules[0].one_of",

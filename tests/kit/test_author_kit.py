@@ -15,7 +15,8 @@ from tests.core.corekit import TestPlugin
 
 from connector_core import Host, NotFoundError, OperationError, PluginLoadError, RunContext
 from connector_core.cli import main
-from connector_core.testing import EmulatorMissing, run_context, run_emulator
+from connector_core.aws.emulator import EmulatorMissing, run_emulator
+from connector_core.testing import run_context
 
 ROOT = Path(__file__).parents[2]
 MANIFEST = """manifest_version: 1

@@ -16,7 +16,7 @@ CONNECTION = "conformance-connection"
 class TestEventBridgeConformance(ConnectorConformance):
     plugin = connector_aws_eventbridge.hooks
     connector_id = "aws.eventbridge"
-    use_aws_emulator = True
+    connection_base = "aws_connection_values"
     good_connection = {"account_id": "123456789012", "event_bus": BUS}
     bad_connection = {"account_id": "123456789012", "event_bus": "conformance-no-such-bus"}
     operation_params = {

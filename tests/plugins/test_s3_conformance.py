@@ -15,7 +15,7 @@ BUCKET = "conformance-bucket"
 class TestS3Conformance(ConnectorConformance):
     plugin = connector_aws_s3.hooks
     connector_id = "aws.s3"
-    use_aws_emulator = True
+    connection_base = "aws_connection_values"
     good_connection = {"bucket": BUCKET, "force_path_style": True}
     bad_connection = {"bucket": "conformance-no-such-bucket", "force_path_style": True}
     operation_params = {

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from connector_core.testing.emulator import EMULATOR_SETTINGS
+from connector_core.aws.emulator import EMULATOR_SETTINGS
 from connector_core.testing.plugin import missing_component
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from connector_core import Host
-from connector_core.testing.emulator import EMULATOR_SETTINGS
+from connector_core.aws.emulator import EMULATOR_SETTINGS
 
 from .conftest import import_or_missing
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connector_core import Host
-from connector_core.testing.emulator import EMULATOR_SETTINGS
+from connector_core.aws.emulator import EMULATOR_SETTINGS
 
 
 def test_the_catalog_lists_both_connectors(form_page):

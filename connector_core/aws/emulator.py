@@ -1,6 +1,7 @@
 """A local AWS emulator for plugin tests: moto's threaded server on 127.0.0.1.
 
-Nothing here reaches AWS: the server listens on loopback only, and the credentials it
+The ``aws_emulator`` and ``aws_connection_values`` fixtures (:mod:`.pytest_plugin`) use
+it. Nothing here reaches AWS: the server listens on loopback only, and the credentials it
 hands out are throwaway values moto accepts without checking.
 """
 
