@@ -44,6 +44,8 @@ FAILURE_KINDS = (
     "unmatched-trigger",    # declared triggers and implementations differ
     "async-operation",      # an operation (or trigger) is `async def`; they are synchronous
     "non-owner-hook",       # a plugin owning no connector implements an owner hook plainly
+    "requires",             # connector_requires raised, or named a plugin that does not import
+    "contribution",         # a bad or conflicting setting, choice source or error code
 )
 
 
@@ -177,7 +179,8 @@ class Registry:
                 try:
                     required = list(impl.function() or [])
                 except Exception as exc:
-                    self._fail(impl.plugin_name, f"connector_requires failed: {type(exc).__name__}: {exc}")
+                    self._fail(impl.plugin_name, f"connector_requires failed: {type(exc).__name__}: {exc}",
+                               kind="requires")
                     continue
                 for item in required:
                     self._register_required(impl.plugin_name, item)
@@ -190,7 +193,8 @@ class Registry:
             try:
                 item = importlib.import_module(item)
             except Exception as exc:
-                self._fail(by, f"cannot import the plugin it requires, {name!r}: {type(exc).__name__}: {exc}")
+                self._fail(by, f"cannot import the plugin it requires, {name!r}: {type(exc).__name__}: {exc}",
+                           kind="requires")
                 return
         if not self.pm.is_registered(item):
             self.register(item, name=name)
@@ -204,7 +208,7 @@ class Registry:
                 except Exception as exc:
                     problems = [f"connector_{kind} failed: {type(exc).__name__}: {exc}"]
                 for problem in problems:
-                    self._fail(impl.plugin_name, problem)
+                    self._fail(impl.plugin_name, problem, kind="contribution")
 
     def choice_sources(self) -> dict[str, Callable[[], list[tuple[str, str]]]]:
         """The declared choice sources, as the functions manifests call to fill ``choices_from``."""

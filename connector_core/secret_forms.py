@@ -1,6 +1,6 @@
 """Every form a secret value can take on its way out of the process.
 
-A secret rarely leaves as its raw text. botocore logs a JSON request body inside a bytes
+A secret rarely leaves as its raw text. An SDK may log a JSON request body inside a bytes
 ``repr`` (``PLANTUNICöDE`` shows as ``PLANTUNIC\\\\u00f6DE``), form bodies and query strings
 are URL-encoded (OAuth client secrets), Basic auth headers are base64 of
 ``user:password``, XML bodies escape ``&<>"'``, signed headers have their whitespace folded. :func:`secret_forms` lists them all, so
