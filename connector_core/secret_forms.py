@@ -24,7 +24,7 @@ def secret_forms(value: str, usernames: Iterable[str] = ()) -> set[str]:
     ``usernames`` are the strings that may pair with ``value`` in a Basic auth header
     (``base64(user:value)``): a username, an OAuth client id.
     """
-    # SigV4's canonical request (logged by botocore) folds a header's whitespace runs into one space.
+    # A signed request's canonical form (logged by SDKs) folds a header's whitespace runs into one space.
     folded = " ".join(value.split())
     texts = {value, folded, *_json_forms(value), _xml_escape(value, _XML_ENTITIES)}
     forms: set[str] = set()
