@@ -23,8 +23,8 @@ def diff_manifest(ctx: click.Context, old: str, new: str, as_json: bool) -> None
 
     from .commands import _host
 
-    fragments = _host(ctx).fragments()
-    before, after = _load(old, fragments), _load(new, fragments)
+    host = _host(ctx)
+    before, after = host.read_manifest(old), host.read_manifest(new)
     changes = diff_manifests(before, after)
     uncovered = uncovered_changes(before, after, changes)
     bump = version_change(before, after)
@@ -49,10 +49,3 @@ def diff_manifest(ctx: click.Context, old: str, new: str, as_json: bool) -> None
             click.echo(f"error: {p}", err=True)
     if problems:
         sys.exit(1)
-
-
-def _load(path: str, fragments):
-    from connector_core.manifest_loader import parse_manifest, read_manifest_text, resolve_extends
-
-    _, manifest = parse_manifest(*read_manifest_text(path))
-    return resolve_extends(manifest, fragments) if manifest.kind == "connector" else manifest

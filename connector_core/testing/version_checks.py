@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from connector_core import ConnectorError
 from connector_core.manifest_diff import diff_manifests, uncovered_changes, version_change
-from connector_core.manifest_loader import parse_manifest, read_manifest_text, resolve_extends
 
 from .subject import Problem, Subject
 
@@ -23,8 +22,7 @@ def check_version_bumps(s: Subject, previous: Iterable[str | os.PathLike]) -> li
     problems: list[Problem] = []
     for path in previous:
         try:
-            _, old = parse_manifest(*read_manifest_text(path))
-            old = resolve_extends(old, s.host.fragments())
+            old = s.host.read_manifest(path)
         except ConnectorError as exc:
             problems.append(Problem(os.fspath(path), f"cannot read this earlier manifest: {exc.user_message}",
                                     "point previous_manifests at the released manifest files"))

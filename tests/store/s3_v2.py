@@ -17,6 +17,10 @@ class S3Plugin:
         self.dropped = dropped
 
     @hookimpl
+    def connector_requires(self):
+        return ["connector_core.aws.plugin"]
+
+    @hookimpl
     def connector_manifests(self):
         return [self.manifest]
 

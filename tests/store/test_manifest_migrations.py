@@ -91,9 +91,8 @@ def test_a_python_step_runs_the_named_function(store_url, master_key, v1_record,
 
 
 def test_the_manifest_checker_refuses_bad_migrations(tmp_path):
-    from connector_core.manifest_loader import parse_manifest, resolve_extends
-
     text = (DATA / "aws_s3_2.0.0.yaml").read_text()
+    host = Host(plugins=[S3Plugin()])  # aws.credentials and aws.regions come from the AWS toolkit
     cases = {
         '{from: bucket, to: default_bucket}': ('{from: bucket, to: defualt_bucket}',
                                                "rename names 'defualt_bucket', which is not a connection field"),
@@ -104,7 +103,8 @@ def test_the_manifest_checker_refuses_bad_migrations(tmp_path):
     }
     for old, (new, expected) in cases.items():
         with pytest.raises(ManifestError) as caught:
-            _, manifest = parse_manifest(text.replace(old, new, 1), "aws_s3.yaml")
-            resolve_extends(manifest, Host().fragments())
+            path = tmp_path / "aws_s3.yaml"
+            path.write_text(text.replace(old, new, 1))
+            host.read_manifest(path)
         assert expected in str(caught.value), str(caught.value)
         assert "aws_s3.yaml:" in str(caught.value) and "migrations[0]" in str(caught.value)

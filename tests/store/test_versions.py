@@ -22,8 +22,19 @@ V2 = DATA / "aws_s3_2.0.0.yaml"
 
 
 def _manifest(text: str):
-    _, manifest = parse_manifest(text, "test.yaml")
-    return resolve_extends(manifest, Host().fragments())
+    from connector_core.aws import plugin as aws_toolkit  # aws.credentials, aws.regions
+
+    _, manifest = parse_manifest(text, "test.yaml", choice_sources=_REGIONS)
+    return resolve_extends(manifest, Host(plugins=[aws_toolkit]).fragments())
+
+
+def _regions():
+    from connector_core.aws.regions import region_choices
+
+    return region_choices()
+
+
+_REGIONS = {"aws.regions": _regions}
 
 
 def _changes(old_text: str, new_text: str) -> dict[str, tuple[str, str]]:
