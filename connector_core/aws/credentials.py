@@ -16,11 +16,11 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ConfigurationError
 from ..secrets import Secret
+from .refresh import refreshable, temporary_metadata
 
 ALLOW_DEFAULT_CHAIN = "aws.allow_default_chain"
 
@@ -41,11 +41,6 @@ _IDENTITY_FIELDS = {
 # Per-process key: identities only name in-memory cache entries and must not let anyone
 # confirm a guessed secret.
 _IDENTITY_KEY = os.urandom(32)
-
-
-def _now() -> datetime:
-    """The clock refreshable credentials read (tests move it instead of sleeping)."""
-    return datetime.now(timezone.utc)
 
 
 def _storage(value: Any) -> Any:
@@ -101,35 +96,6 @@ def _require_default_chain(connection: Mapping[str, Any], context: Any, why: str
             ),
             connector=getattr(connection, "connector_id", None),
         )
-
-
-def _session_timeouts(duration: int) -> tuple[int, int]:
-    # botocore refreshes 15 min (advisory) / 10 min (mandatory) before expiry: with a
-    # 15 min session that would mean refreshing on every call. Scale them down.
-    return min(15 * 60, duration // 4), min(10 * 60, duration // 6)
-
-
-def refreshable(fetch: Callable[[], dict], method: str, duration: int):
-    """Refreshable credentials that call ``fetch()`` first when used and then before expiry."""
-    from botocore.credentials import DeferredRefreshableCredentials
-
-    advisory, mandatory = _session_timeouts(duration)
-
-    class SessionCredentials(DeferredRefreshableCredentials):
-        _advisory_refresh_timeout = advisory
-        _mandatory_refresh_timeout = mandatory
-
-    # The lambda reads _now at call time, so a patched clock takes effect.
-    return SessionCredentials(refresh_using=fetch, method=method, time_fetcher=lambda: _now())
-
-
-def temporary_metadata(access_key: str, secret_key: str, token: str, expiration: Any, context: Any) -> dict:
-    """The dict refreshable credentials want, with the secrets registered for masking."""
-    context.add_secret(secret_key)
-    context.add_secret(token)
-    if isinstance(expiration, datetime):
-        expiration = expiration.isoformat()
-    return {"access_key": access_key, "secret_key": secret_key, "token": token, "expiry_time": expiration}
 
 
 _SECRETS_IN_BODY = re.compile(

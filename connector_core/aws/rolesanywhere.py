@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from .. import errors as E
 from ..net import NetworkPolicy
 from ..secrets import Secret
+from .refresh import refreshable, temporary_metadata
 
 ENDPOINT_SETTING = "aws.rolesanywhere_endpoint"
 SERVICE = "rolesanywhere"
@@ -241,7 +242,6 @@ def create_session(
 def rolesanywhere_credentials(connection: Mapping[str, Any], context: Any):
     """Refreshable credentials from IAM Roles Anywhere for a ``roles_anywhere`` connection."""
     from .config import DEFAULTS, READ_TIMEOUT
-    from .credentials import refreshable, temporary_metadata
     from .endpoints import network_policy
 
     connector = getattr(connection, "connector_id", None)

@@ -7,19 +7,14 @@ import binascii
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlencode
 
 from connector_core import ValidationError
 
 from .client import compact, etag, s3, s3_errors
 from .localfiles import atomic_target, local_error
-from .validation import (
-    check_download_target,
-    check_key,
-    check_metadata,
-    check_tags,
-    resolve_bucket,
-)
+from .transfer import upload_file
+from .uploads import upload_args
+from .validation import check_download_target, check_key, check_tags, resolve_bucket
 
 #: DeleteObjects takes at most 1,000 keys per request.
 DELETE_BATCH = 1000
@@ -127,8 +122,7 @@ def put_object(connection: Mapping[str, Any], params: Mapping[str, Any], context
     if len(given) != 1:
         raise ValidationError({"text": ["give exactly one of text, body_base64 or file_path"]})
     if given == ["file_path"]:
-        from .transfer import upload_file  # a file may be large: parts, concurrency, progress
-
+        # A file may be large: parts, concurrency, progress.
         result = upload_file(connection, params, context)
         return {k: result[k] for k in ("bucket", "key", "size", "etag", "version_id") if k in result}
     if given == ["text"]:
@@ -149,27 +143,6 @@ def put_object(connection: Mapping[str, Any], params: Mapping[str, Any], context
         r = s3(connection, context).put_object(Bucket=bucket, Key=key, Body=data, **extra)
     return compact({"bucket": bucket, "key": key, "size": len(data), "etag": etag(r.get("ETag")),
                     "version_id": r.get("VersionId"), "server_side_encryption": r.get("ServerSideEncryption")})
-
-
-def upload_args(params: Mapping[str, Any]) -> dict[str, Any]:
-    """PutObject / transfer-manager ExtraArgs from the common upload inputs, validated."""
-    extra: dict[str, Any] = {}
-    if params.get("content_type"):
-        extra["ContentType"] = params["content_type"]
-    if params.get("metadata"):
-        extra["Metadata"] = check_metadata(params["metadata"])
-    if params.get("tags"):
-        extra["Tagging"] = urlencode(check_tags(params["tags"]))
-    sse = params.get("server_side_encryption")
-    if params.get("kms_key_id") and sse != "aws:kms":
-        raise ValidationError({"kms_key_id": ["only allowed with server_side_encryption aws:kms"]})
-    if sse:
-        extra["ServerSideEncryption"] = sse
-        if params.get("kms_key_id"):
-            extra["SSEKMSKeyId"] = params["kms_key_id"]
-    if params.get("storage_class"):
-        extra["StorageClass"] = params["storage_class"]
-    return extra
 
 
 def delete_object(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any) -> dict:

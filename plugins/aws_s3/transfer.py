@@ -19,7 +19,7 @@ from connector_core.aws import client as aws_client
 
 from .client import compact, s3, s3_errors
 from .localfiles import atomic_target, local_error
-from .objects import upload_args
+from .uploads import upload_args
 from .validation import check_download_target, check_key, check_readable_file, resolve_bucket
 
 MIB = 1024 * 1024

@@ -160,6 +160,14 @@ def check_tags(value: Any, path: str = "tags") -> dict[str, str]:
 def check_metadata(value: Any, path: str = "metadata") -> dict[str, str]:
     """User metadata: text values, at most 2 KB of keys and values together (S3's limit)."""
     meta = check_string_map(value, path)
+    # User metadata travels in x-amz-meta-* HTTP headers, which S3 takes as ASCII only.
+    for key, text in meta.items():
+        for what, part in (("key", key), ("value", text)):
+            if not part.isascii():
+                raise ValidationError({f"{path}.{key}": [
+                    f"the {what} is not ASCII: S3 user metadata must be ASCII (it is sent as an x-amz-meta-* "
+                    "HTTP header); encode it first, e.g. percent-encode it (urllib.parse.quote) or base64 it, "
+                    "and decode it when you read the object"]})
     size = sum(len(k.encode()) + len(v.encode()) for k, v in meta.items())
     if size > 2048:
         raise ValidationError({path: [f"user metadata must be at most 2 KB in total (has {size} bytes)"]})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from botocore.client import BaseClient
@@ -11,6 +11,7 @@ from botocore.client import BaseClient
 from .conftest import static_values
 from connector_core.aws import client, session_for
 from connector_core.aws import credentials as credentials_module
+from connector_core.aws import refresh as refresh_module
 from connector_core.aws.credentials import credentials_for, identity_of
 from connector_core.connection import Connection
 from connector_core.errors import ConfigurationError
@@ -41,8 +42,8 @@ def sts_calls(monkeypatch):
 @pytest.fixture
 def clock(monkeypatch):
     """A clock the refreshable credentials read; tests move it forward instead of sleeping."""
-    now = [credentials_module._now()]
-    monkeypatch.setattr(credentials_module, "_now", lambda: now[0])
+    now = [refresh_module._now()]
+    monkeypatch.setattr(refresh_module, "_now", lambda: now[0])
     return now
 
 
@@ -93,7 +94,7 @@ def test_assume_role_refreshes_before_expiry(host, moto_reset, clock, sts_calls)
     second = frozen(conn, host)
     assert second.access_key != first.access_key and len(sts_calls) == 2
     # moto dates the new set from the real clock: go back to it, so the set is fresh.
-    clock[0] = credentials_module.datetime.now(credentials_module.timezone.utc)
+    clock[0] = datetime.now(timezone.utc)
     # The cached client signs with the refreshed credentials: no expired-token failure.
     c = client(conn, host.context(), "s3")
     c.create_bucket(Bucket="refreshed-bucket")
@@ -112,8 +113,8 @@ def test_mandatory_refresh_blocks_until_new_credentials(host, moto_reset, clock,
 
 
 def test_refresh_window_scales_with_short_sessions():
-    assert credentials_module._session_timeouts(900) == (225, 150)
-    assert credentials_module._session_timeouts(3600) == (900, 600)
+    assert refresh_module._session_timeouts(900) == (225, 150)
+    assert refresh_module._session_timeouts(3600) == (900, 600)
 
 
 def test_assume_role_without_keys_needs_the_default_chain(host, moto_reset):

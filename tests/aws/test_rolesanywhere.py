@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
-from connector_core.aws import credentials as credentials_module
+from connector_core.aws import refresh as refresh_module
 from connector_core.aws import session_for
 from connector_core.aws.rolesanywhere import endpoint_for
 from connector_core.connection import Connection
@@ -173,7 +173,7 @@ def test_default_endpoint_is_the_profiles_region_and_partition():
 
 def test_refreshes_before_expiry(host, stand_in, monkeypatch):
     now = [datetime.now(timezone.utc)]
-    monkeypatch.setattr(credentials_module, "_now", lambda: now[0])
+    monkeypatch.setattr(refresh_module, "_now", lambda: now[0])
     cert, key = make_identity("rsa")
     conn = Connection("aws.s3", ra_values(cert, key, endpoint_url=stand_in.url))
     assert frozen(conn, host).access_key == "ASIAROLESANYWHERE001"

@@ -115,6 +115,8 @@ def test_download_does_not_overwrite_when_told_not_to(host, conn, tmp_path, no_r
 @pytest.mark.parametrize(("params", "path", "rule"), [
     ({"metadata": {"n": 1}}, "metadata", "text values"),
     ({"metadata": {"big": "x" * 3000}}, "metadata", "2 KB"),
+    ({"metadata": {"city": "Zürich"}}, "metadata.city", "must be ASCII"),
+    ({"metadata": {"straße": "x"}}, "metadata.straße", "the key is not ASCII"),
     ({"tags": {f"t{i}": "v" for i in range(11)}}, "tags", "at most 10"),
     ({"tags": {"k": "v" * 257}}, "tags", "256 characters"),
     ({"body_base64": "not base64!"}, "body_base64", "not valid base64"),
