@@ -109,3 +109,14 @@ def test_the_cli_reads_a_yaml_connection_without_credentials(tmp_path):
     assert result.exit_code == 0, result.output
     policy = json.loads(result.output)
     assert by_action(policy)["s3:PutObject"] == "arn:aws:s3:::reports/*"
+
+
+def test_the_actions_test_connection_uses_are_included_unless_left_out(tmp_path):
+    conn = tmp_path / "conn.yaml"
+    conn.write_text("event_bus: orders\nregion: eu-west-1\naccount_id: '123456789012'\n")
+    args = ["policy", "aws.eventbridge", "--operation", "put_events", "--connection", str(conn)]
+    actions = by_action(json.loads(CliRunner().invoke(main, args).output))
+    assert actions["sts:GetCallerIdentity"] == "*" and "events:ListEventBuses" in actions
+    assert actions["events:DescribeEventBus"] == "arn:aws:events:eu-west-1:123456789012:event-bus/orders"
+    without = by_action(json.loads(CliRunner().invoke(main, args + ["--no-test-connection"]).output))
+    assert set(without) == {"events:PutEvents"}
