@@ -189,7 +189,8 @@ def show(state: _State, connector_id: str, as_json: bool) -> None:
 
 
 def _field_summary(f, section) -> dict[str, Any]:
-    shown = " or ".join(c.describe() for c in section.show_conditions(f.key))
+    applies = section.plan.conditional.get(f.key)
+    shown = applies.describe() if applies is not None else None
     return {"key": f.key, "label": f.label, "type": f.type, "required": f.required, "secret": f.is_secret,
             "default": None if not f.has_default else f.default, "shown_when": shown or None}
 

@@ -16,6 +16,7 @@ from .forms import connection_form, operation_form
 from .manifest import Manifest, Section
 from .registry import ASYNC_HINT, CORE_PLUGIN, LoadFailure, PluginInfo, Registry, resolve_implementation
 from .results import Check, Option, TestResult
+from .rules import for_host, keep_secrets
 from .secrets import Secret, SecretMasker
 from .triggers.contract import checked_result, stored_cursor
 from .triggers.model import PollResult, Trigger
@@ -29,6 +30,9 @@ DEFAULT_SETTINGS: Mapping[str, Any] = {
     "net.allow_loopback": False,
     "net.allow_private": False,
     "net.connect_timeout": 10,
+    # Accept {$env: NAME} / {$file: PATH} references for secrets (forms and connect() alike).
+    # Turn off where tenants fill forms: a reference reads the host's environment and files.
+    "secrets.allow_references": True,
 }
 
 
@@ -61,6 +65,7 @@ class Host:
         self._masker = SecretMasker.for_process()
         self._shared = SharedObjects()
         self._validators: dict[tuple[str, str, str], Any] = {}
+        self._sections: dict[tuple[str, str, str], Section] = {}
         self._resolved: dict[tuple[str, str], Callable[..., Any]] = {}
         self._lock = threading.Lock()
 
@@ -129,17 +134,32 @@ class Host:
 
     # -- forms and connections ----------------------------------------------------------
 
-    def form(self, connector_id: str, operation: str | None = None) -> dict[str, Any]:
-        """JSON Schema (draft 2020-12) + UI schema for the connection, or an operation's input."""
+    def form(self, connector_id: str, operation: str | None = None, *, editing: bool = False) -> dict[str, Any]:
+        """JSON Schema (draft 2020-12) + UI schema for the connection, or an operation's input.
+
+        The form is this host's: choices its settings turn off are left out. ``editing``: the
+        form for editing a stored connection, whose secrets may be left blank ("unchanged");
+        submit it with ``connect(..., previous=stored)``.
+        """
         manifest = self.manifest(connector_id)
         if operation is None:
-            return copy.deepcopy(connection_form(manifest))
-        self._operation(manifest, operation)
-        return copy.deepcopy(operation_form(manifest, operation))
+            section = self._section(connector_id, "", "connection", manifest.connection)
+            return copy.deepcopy(connection_form(manifest, section, editing=editing))
+        op = self._operation(manifest, operation)
+        section = self._section(connector_id, operation, "input", op.input)
+        return copy.deepcopy(operation_form(manifest, operation, section))
 
-    def connect(self, connector_id: str, values: Mapping[str, Any], name: str | None = None) -> Connection:
-        """Validate connection values; a :class:`Connection`, or a ValidationError listing every bad field."""
+    def connect(self, connector_id: str, values: Mapping[str, Any], name: str | None = None, *,
+                previous: Mapping[str, Any] | None = None) -> Connection:
+        """Validate connection values; a :class:`Connection`, or a ValidationError listing every bad field.
+
+        ``previous``: the stored connection being edited (a :class:`Connection` or its
+        :meth:`~Connection.to_storage` values). Secrets are write-only: a secret left blank
+        (missing, ``""`` or ``None``) keeps the previous one; a value replaces it.
+        """
         manifest = self.manifest(connector_id)
+        if previous is not None:
+            values = keep_secrets(manifest.connection, values, previous)
         validated = self._validator(connector_id, "", "connection", manifest.connection).load(values)
         _bind_secrets(validated, self._masker.add)
         return Connection(connector_id, validated, name=name)
@@ -340,12 +360,21 @@ class Host:
                                 hint="triggers: " + (", ".join(manifest.trigger_ids) or "none"),
                                 connector=manifest.id) from None
 
+    def _section(self, connector_id: str, operation: str, what: str, section: Section) -> Section:
+        """The section as this host offers it (its settings applied), built once."""
+        key = (connector_id, operation, what)
+        adapted = self._sections.get(key)
+        if adapted is None:
+            adapted = self._sections[key] = for_host(section, self.settings)
+        return adapted
+
     def _validator(self, connector_id: str, operation: str, what: str, section: Section):
         key = (connector_id, operation, what)
         validator = self._validators.get(key)
         if validator is None:
             from .validation import SectionValidator  # marshmallow: only when validating
 
+            section = self._section(connector_id, operation, what, section)
             validator = self._validators[key] = SectionValidator(section, connector=connector_id, what=what)
         return validator
 

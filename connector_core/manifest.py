@@ -1,21 +1,23 @@
 """The manifest model: connectors, sections, fields, rules and operations.
 
 The classes here are plain, immutable-by-convention data. :mod:`.manifest_loader`
-builds them from YAML after checking every key; :mod:`.forms` and :mod:`.validation`
-turn them into JSON Schema and marshmallow schemas.
+builds them from YAML after checking every key; :mod:`.rules` compiles each section's
+rules into the one plan that :mod:`.forms`, :mod:`.validation`, the docs and the CLI use.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .rules import Plan
     from .triggers.model import Trigger
 
 FIELD_TYPES = (
     "string", "text", "secret", "integer", "number", "boolean", "enum",
-    "url", "list", "object", "keyvalue", "json",
+    "url", "list", "object", "keyvalue", "map", "json",
 )
 STRING_TYPES = ("string", "text", "secret", "url", "enum")
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -25,6 +27,8 @@ MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 class Choice:
     value: str
     caption: str
+    #: A host setting that must be true for this choice to be offered and accepted.
+    enabled_by: str | None = None
 
 
 def same_json_value(a: Any, b: Any) -> bool:
@@ -98,10 +102,16 @@ class Field:
     choices_from: str | None = None
     dynamic_options: bool = False
     schemes: tuple[str, ...] = ("http", "https")
-    items: Field | None = None
+    items: Field | None = None  # list items; map values
     min_items: int | None = None
     max_items: int | None = None
     section: Section | None = None  # for object fields
+    multiline: bool = False  # secret: a multi-line value (a PEM key)
+    key_pattern: str | None = None  # keyvalue: what each key must match
+    #: Set by :func:`connector_core.rules.for_host`: choices this host turns off, and
+    #: whether this host accepts ``{$env}``/``{$file}`` references for a secret.
+    refused: tuple[Choice, ...] = ()
+    references: bool = True
 
     def __repr__(self) -> str:
         return f"Field({self.key!r}, {self.type!r})"
@@ -147,9 +157,12 @@ class Section:
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 
-    def show_conditions(self, key: str) -> tuple[Condition, ...]:
-        """Conditions under which ``key`` is shown; empty means always shown."""
-        return tuple(r.when for r in self.rules if key in r.show and r.when is not None)
+    @functools.cached_property
+    def plan(self) -> Plan:
+        """The section's rules compiled once (see :mod:`connector_core.rules`)."""
+        from .rules import Plan
+
+        return Plan(self)
 
 
 #: ``iam_resources``: (action glob, resource templates) in order; the first glob that

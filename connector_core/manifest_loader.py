@@ -18,6 +18,7 @@ from .manifest import (
     Section, SourceMap, TestConnection,
 )
 from .migrations import check_migration_fields, parse_migrations
+from .rules import RuleConflict
 from .values import check_value, portable_pattern
 from .yaml_loader import MAX_MANIFEST_BYTES, LoadedYaml, Path_, decode_text, format_path, load_yaml
 
@@ -52,7 +53,8 @@ _FIELD_KEYS = {
     "required": bool, "order": int, "group": str, "advanced": bool, "min_length": int,
     "max_length": int, "pattern": str, "minimum": (int, float), "maximum": (int, float),
     "choices": list, "choices_from": str, "options": str, "schemes": list, "items": dict,
-    "min_items": int, "max_items": int, "fields": list, "rules": list,
+    "min_items": int, "max_items": int, "fields": list, "rules": list, "multiline": bool,
+    "key_pattern": str,
 }
 # Which optional field keys make sense for which types.
 _TYPE_KEYS = {
@@ -65,9 +67,11 @@ _TYPE_KEYS = {
     "choices_from": ("enum",),
     "options": ("string",),
     "schemes": ("url",),
-    "items": ("list",),
-    "min_items": ("list", "keyvalue"),
-    "max_items": ("list", "keyvalue"),
+    "items": ("list", "map"),
+    "min_items": ("list", "keyvalue", "map"),
+    "max_items": ("list", "keyvalue", "map"),
+    "multiline": ("secret",),
+    "key_pattern": ("keyvalue", "map"),
     "fields": ("object",),
     "rules": ("object",),
 }
@@ -151,6 +155,12 @@ def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Ma
                        f"unknown group {f.group!r}", _did_you_mean(f.group, all_groups))
     section = Section(_ordered(merged_fields), tuple(rules) + own.rules, merged_groups)
     check_migration_fields(replace(manifest, connection=section), fail)
+    try:
+        section.plan  # compiled once, here, so that a conflict is a load error
+    except RuleConflict as exc:
+        own_index = exc.rule - len(rules)
+        path = ("connection", "rules", own_index, exc.part) if own_index >= 0 else ("extends",)
+        raise fail(path, exc.message, exc.hint) from None
     for n, op in enumerate(manifest.operations):
         for i, key in enumerate(op.requires_connection):
             if key not in seen:
@@ -330,7 +340,12 @@ class _Checker:
                 raise self.fail(path + ("fields", i, "key"), f"duplicate field key {f.key!r}", "keys must be unique")
             fields.append(f)
         rules = tuple(self.rule(r, path + ("rules", i), fields) for i, r in enumerate(data.get("rules", [])))
-        return Section(_ordered(fields), rules, groups, bool(data.get("stream", False)))
+        section = Section(_ordered(fields), rules, groups, bool(data.get("stream", False)))
+        try:
+            section.plan  # compiled once, here, so that a conflict is a load error
+        except RuleConflict as exc:
+            raise self.fail(path + ("rules", exc.rule, exc.part), exc.message, exc.hint) from None
+        return section
 
     def group(self, raw: Any, path: Path_) -> Group:
         data = self.mapping(raw, path, _GROUP_KEYS, ["id", "label"])
@@ -356,30 +371,9 @@ class _Checker:
                 raise self.fail(path + ("group",), "groups apply to connection fields only", "remove it")
             if group_ids is not _ANY_GROUP and data["group"] not in group_ids:
                 raise self.fail(path + ("group",), f"unknown group {data['group']!r}", _did_you_mean(data["group"], group_ids))
+        for pattern_key in ("pattern", "key_pattern"):
+            self.pattern(data.get(pattern_key), path + (pattern_key,))
         pattern = data.get("pattern")
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise self.fail(path + ("pattern",), f"invalid regular expression: {exc}",
-                                "fix the pattern; it must compile with Python's re") from None
-            try:
-                portable_pattern(pattern)
-            except ValueError as exc:
-                raise self.fail(path + ("pattern",), f"pattern means different things in browsers and Python: {exc}",
-                                "spell the characters out, e.g. [^A-Za-z0-9_] for \\W") from None
-            if _NON_PORTABLE_RE.search(pattern):
-                raise self.fail(path + ("pattern",), "pattern uses syntax browsers do not understand",
-                                "avoid inline flags, named groups and \\A/\\Z: patterns are used in JSON Schema too")
-            try:
-                if _REPEATED_GROUP.search(pattern):  # only a repeated group can be ambiguous
-                    from .pattern_safety import check_pattern
-
-                    check_pattern(pattern)
-            except ValueError as exc:  # pattern_safety.UnsafePattern
-                raise self.fail(path + ("pattern",), f"pattern can take exponential time on some values: {exc}",
-                                "make each repetition unambiguous: e.g. (a+)+ -> a+, (\\w+\\s?)+ -> \\w+(\\s\\w+)*, "
-                                "or give the parts of a repeated group characters they do not share") from None
         if data.get("required") and "default" in data:
             raise self.fail(path + ("required",), "a field with a default is never missing, so it cannot be required",
                             "remove `required: true` (the default fills the field) or the default")
@@ -399,6 +393,9 @@ class _Checker:
             if "items" not in data:
                 raise self.fail(path, "a list field needs `items`", "add e.g. `items: {type: string}`")
             items = self.field(data["items"], path + ("items",), None, item=True)
+        elif ftype == "map":
+            items = self.field(data.get("items", {"type": "string", "min_length": 0}), path + ("items",), None,
+                               item=True)
         for lo, hi in (("min_length", "max_length"), ("minimum", "maximum"), ("min_items", "max_items")):
             if lo in data and hi in data and data[lo] > data[hi]:
                 raise self.fail(path + (lo,), f"{lo} is greater than {hi}", "swap or fix them")
@@ -412,6 +409,7 @@ class _Checker:
             maximum=data.get("maximum"), choices=choices, choices_from=data.get("choices_from"),
             dynamic_options=data.get("options") == "dynamic", schemes=schemes, items=items,
             min_items=data.get("min_items"), max_items=data.get("max_items"), section=section,
+            multiline=data.get("multiline", False), key_pattern=data.get("key_pattern"),
         )
         if ftype == "enum" and not choices:
             raise self.fail(path, "an enum needs `choices` or `choices_from`", "add `choices: [{value, caption}]`")
@@ -420,6 +418,32 @@ class _Checker:
             if problems:
                 raise self.fail(path + ("default",), f"invalid default: {'; '.join(problems)}", "fix the default")
         return built
+
+    def pattern(self, pattern: str | None, path: Path_) -> None:
+        if pattern is None:
+            return
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise self.fail(path, f"invalid regular expression: {exc}",
+                            "fix the pattern; it must compile with Python's re") from None
+        try:
+            portable_pattern(pattern)
+        except ValueError as exc:
+            raise self.fail(path, f"pattern means different things in browsers and Python: {exc}",
+                            "spell the characters out, e.g. [^A-Za-z0-9_] for \\W") from None
+        if _NON_PORTABLE_RE.search(pattern):
+            raise self.fail(path, "pattern uses syntax browsers do not understand",
+                            "avoid inline flags, named groups and \\A/\\Z: patterns are used in JSON Schema too")
+        try:
+            if _REPEATED_GROUP.search(pattern):  # only a repeated group can be ambiguous
+                from .pattern_safety import check_pattern
+
+                check_pattern(pattern)
+        except ValueError as exc:  # pattern_safety.UnsafePattern
+            raise self.fail(path, f"pattern can take exponential time on some values: {exc}",
+                            "make each repetition unambiguous: e.g. (a+)+ -> a+, (\\w+\\s?)+ -> \\w+(\\s\\w+)*, "
+                            "or give the parts of a repeated group characters they do not share") from None
 
     def choices(self, data: dict, path: Path_, ftype: str) -> tuple[Choice, ...]:
         out: list[Choice] = []
@@ -436,8 +460,8 @@ class _Checker:
             if not isinstance(raw, dict):
                 raise self.fail(cpath, f"a choice is a mapping {{value, caption}}, not {_kind(raw)}",
                                 "write e.g. `{value: eu-west-1, caption: Europe (Ireland)}`")
-            choice = self.mapping(raw, cpath, {"value": str, "caption": str}, ["value"])
-            out.append(Choice(choice["value"], choice.get("caption", choice["value"])))
+            choice = self.mapping(raw, cpath, {"value": str, "caption": str, "enabled_by": str}, ["value"])
+            out.append(Choice(choice["value"], choice.get("caption", choice["value"]), choice.get("enabled_by")))
         values = [c.value for c in out]
         for i, v in enumerate(values):
             if v in values[:i]:

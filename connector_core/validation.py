@@ -1,23 +1,25 @@
 """Server-side validation: a marshmallow schema per manifest section.
 
 The schemas mirror :mod:`.forms` exactly (a property test holds the two to the same
-answers): strict JSON types, the same length/pattern/range limits and the same rules.
+answers): strict JSON types, the same length/pattern/range limits, and the same rules,
+read from the section's compiled :class:`~connector_core.rules.Plan`: fields that do not
+apply are dropped before anything is checked.
 Every problem is reported at once as ``field path -> messages``; no message ever
 repeats a value, so secrets cannot leak through errors.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 import marshmallow
-from marshmallow import RAISE, Schema, fields, post_load, validates_schema
+from marshmallow import RAISE, Schema, fields, post_load, pre_load, validates_schema
 
 from .errors import ValidationError
 from .manifest import Field, Section
 from .secrets import Secret
+from .values import check_key
 from .values import check_value as _check
 from .yaml_loader import format_path
 
@@ -44,20 +46,19 @@ def _convert(spec: Field, value: Any) -> Any:
     return value
 
 
-def _marshmallow_field(spec: Field, in_section: bool = True) -> fields.Field:
-    kwargs: dict[str, Any] = {"required": spec.required and in_section}
-    if spec.has_default and in_section:
-        kwargs["load_default"] = spec.default
+def _marshmallow_field(spec: Field) -> fields.Field:
+    # Requirements and defaults are the plan's (they depend on which fields apply).
     if spec.type == "json":
-        return fields.Raw(allow_none=True, **kwargs)
+        return fields.Raw(allow_none=True)
     if spec.type == "list":
-        inner = _marshmallow_field(spec.items, in_section=False)
-        return _TypedList(spec, inner, **kwargs)
-    if spec.type == "keyvalue":
-        return _TypedList(spec, fields.Nested(_KeyValueSchema()), **kwargs)
+        assert spec.items is not None
+        return _TypedList(spec, _marshmallow_field(spec.items))
+    if spec.type in ("keyvalue", "map"):
+        return _Pairs(spec)
     if spec.type == "object":
-        return _TypedNested(spec, schema_for(spec.section)(), **kwargs)
-    return _Typed(spec, **kwargs)
+        assert spec.section is not None
+        return _TypedNested(spec, schema_for(spec.section)())
+    return _Typed(spec)
 
 
 class _TypedList(fields.List):
@@ -84,30 +85,64 @@ class _TypedNested(fields.Nested):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-_KV_KEY = Field(key="key", label="Key", type="string", required=True)
-_KV_VALUE = Field(key="value", label="Value", type="string", required=True, min_length=0)
-_KV_FLAG = Field(key="is_value_secret", label="Secret", type="boolean", default=False)
+class _Pairs(_Typed):
+    """A ``keyvalue`` list or a ``map``: every problem, by item index or key."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        errors = _pair_errors(self.spec, value)
+        if errors:
+            raise marshmallow.ValidationError(errors)
+        return _pairs(self.spec, value)
 
 
-class _KeyValueSchema(Schema):
-    """One key/value parameter; a value flagged secret is held as a :class:`Secret`."""
+_KV_KEYS = {"key", "value", "is_value_secret"}
 
-    class Meta:
-        unknown = RAISE
 
-    key = _Typed(_KV_KEY, required=True)
-    value = _Typed(_KV_VALUE, required=True)
-    is_value_secret = _Typed(_KV_FLAG, load_default=False)
+def _pair_errors(spec: Field, value: Any) -> dict[Any, Any]:
+    errors: dict[Any, Any] = {}
+    if spec.type == "map":
+        for key, item in value.items():
+            problems = check_key(spec, key) + (_check(spec.items, item) if spec.items is not None else [])
+            if problems:
+                errors[key] = problems
+        return errors
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            errors[i] = ["must be a mapping with key and value"]
+            continue
+        found: dict[str, list[str]] = {}
+        for extra in sorted(set(item) - _KV_KEYS, key=str):
+            found[extra] = ["is not a known field"]
+        if "key" not in item:
+            found["key"] = ["is required"]
+        elif check_key(spec, item["key"]):
+            found["key"] = check_key(spec, item["key"])
+        if "value" not in item:
+            found["value"] = ["is required"]
+        elif not isinstance(item["value"], str):
+            found["value"] = ["must be a string"]
+        if not isinstance(item.get("is_value_secret", False), bool):
+            found["is_value_secret"] = ["must be true or false"]
+        if found:
+            errors[i] = found
+    return errors
 
-    @post_load
-    def _hide_secret(self, data, **kwargs):
-        if data.get("is_value_secret"):
-            data["value"] = Secret(data["value"])
-        return data
+
+def _pairs(spec: Field, value: Any) -> Any:
+    if spec.type == "map":
+        return dict(value)
+    out = []
+    for item in value:
+        secret = item.get("is_value_secret", False)
+        out.append({"key": item["key"], "value": Secret(item["value"]) if secret else item["value"],
+                    "is_value_secret": secret})
+    return out
 
 
 def schema_for(section: Section) -> type[Schema]:
-    """A marshmallow schema class for one section: its fields, rules and hidden-field pruning."""
+    """A marshmallow schema class for one section: its fields, and its plan's rules and defaults."""
+    plan = section.plan
     attrs: dict[str, Any] = {key: _marshmallow_field(f) for key, f in zip(section.keys, section.fields)}
 
     class Meta:
@@ -115,67 +150,23 @@ def schema_for(section: Section) -> type[Schema]:
 
     attrs["Meta"] = Meta
 
-    # Hooks are attached only where the section needs them: marshmallow's per-object
-    # overhead dominates when validating lists of thousands of items.
-    if section.rules:
+    @pre_load
+    def _applicable(self, data, **kwargs):
+        return plan.applicable(data) if isinstance(data, Mapping) else data
 
-        @validates_schema(pass_original=True, skip_on_field_errors=False)
-        def _rules(self, data, original_data, **kwargs):
-            if not isinstance(original_data, Mapping):
-                return
-            errors = rule_errors(section, data, original_data)
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _rules(self, data, original_data, **kwargs):
+        if isinstance(original_data, Mapping):
+            errors = plan.violations(plan.applicable(original_data))
             if errors:
                 raise marshmallow.ValidationError(errors)
 
-        attrs["_rules"] = _rules
+    @post_load
+    def _defaults(self, data, **kwargs):
+        return plan.with_defaults(data)
 
-    hidden_unless = {key: section.show_conditions(key) for key in section.keys}
-    hidden_unless = {key: conditions for key, conditions in hidden_unless.items() if conditions}
-    if hidden_unless:
-
-        @post_load
-        def _drop_hidden(self, data, **kwargs):
-            for key, conditions in hidden_unless.items():
-                if key in data and not any(c.holds(data) for c in conditions):
-                    del data[key]
-            return data
-
-        attrs["_drop_hidden"] = _drop_hidden
+    attrs.update(_applicable=_applicable, _rules=_rules, _defaults=_defaults)
     return Schema.from_dict(attrs, name="SectionSchema")
-
-
-def rule_errors(section: Section, data: Mapping, given: Mapping) -> dict[str, list[str]]:
-    """Rule violations. Conditions see defaults applied; presence means given in the input.
-
-    (A field with a default counts as present for ``require``; the loader refuses
-    defaults on fields named by ``forbid``, ``one_of`` and ``any_of``.)
-    """
-    errors: dict[str, list[str]] = {}
-
-    def present(key: str) -> bool:
-        return key in given or section.field(key).has_default
-
-    for rule in section.rules:
-        if rule.when is not None and rule.when.holds(data):
-            why = f"when {rule.when.describe()}"
-            for key in rule.require:
-                if not present(key):
-                    errors.setdefault(key, []).append(f"is required {why}")
-            for key in rule.forbid:
-                if key in given:
-                    errors.setdefault(key, []).append(f"must not be given {why}")
-        if rule.one_of:
-            count = sum(key in given for key in rule.one_of)
-            if count != 1:
-                names = ", ".join(rule.one_of)
-                errors.setdefault("/".join(rule.one_of), []).append(
-                    f"exactly one of {names} is required, got {count}"
-                )
-        if rule.any_of and not any(key in given for key in rule.any_of):
-            errors.setdefault("/".join(rule.any_of), []).append(
-                f"at least one of {', '.join(rule.any_of)} is required"
-            )
-    return errors
 
 
 class SectionValidator:
@@ -213,29 +204,26 @@ class _FastPath:
 
     The host validates every operation's input and output, thousands of list items at
     a time (a batch of event entries), and marshmallow's overhead dominated. This path uses
-    the same value checks and rules; at the first problem it gives up and the
+    the same value checks and plan; at the first problem it gives up and the
     marshmallow schema validates again, to report every problem at once. (A property
     test holds both paths, and the JSON Schema, to the same answers.)
     """
 
     def __init__(self, section: Section) -> None:
-        self.section = section
+        self.plan = section.plan
         self.fields = {f.key: f for f in section.fields}
         # Nested sections (object fields, also as list items), keyed by their Field.
         self.subs: dict[int, _FastPath] = {}
         pending = list(section.fields)
         while pending:
             f = pending.pop()
-            if f.type == "object":
+            if f.type == "object" and f.section is not None:
                 self.subs[id(f)] = _FastPath(f.section)
-            elif f.type == "list":
+            elif f.type == "list" and f.items is not None:
                 pending.append(f.items)
-        self.required = [f.key for f in section.fields if f.required and not f.has_default]
-        self.defaults = [(f.key, f.default) for f in section.fields if f.has_default]
-        hidden = {key: section.show_conditions(key) for key in section.keys}
-        self.hidden = {key: conditions for key, conditions in hidden.items() if conditions}
 
-    def load(self, values: Mapping) -> Any:
+    def load(self, values: Any) -> Any:
+        values = self.plan.applicable(values)
         out: dict[str, Any] = {}
         for key, value in values.items():
             spec = self.fields.get(key)
@@ -245,18 +233,9 @@ class _FastPath:
             if value is _INVALID:
                 return _INVALID
             out[key] = value
-        for key in self.required:
-            if key not in out:
-                return _INVALID
-        for key, default in self.defaults:
-            if key not in out:
-                out[key] = copy.deepcopy(default)
-        if self.section.rules and rule_errors(self.section, out, values):
+        if self.plan.violations(values):
             return _INVALID
-        for key, conditions in self.hidden.items():
-            if key in out and not any(c.holds(out) for c in conditions):
-                del out[key]
-        return out
+        return self.plan.with_defaults(out)
 
     def _value(self, spec: Field, value: Any) -> Any:
         if _check(spec, value):
@@ -265,6 +244,7 @@ class _FastPath:
         if kind == "object":
             return self.subs[id(spec)].load(value)
         if kind == "list":
+            assert spec.items is not None
             out = []
             for item in value:
                 item = self._value(spec.items, item)
@@ -272,23 +252,9 @@ class _FastPath:
                     return _INVALID
                 out.append(item)
             return out
-        if kind == "keyvalue":
-            return _key_values(value)
+        if kind in ("keyvalue", "map"):
+            return _INVALID if _pair_errors(spec, value) else _pairs(spec, value)
         return _convert(spec, value)
-
-
-def _key_values(items: list) -> Any:
-    out = []
-    for item in items:
-        if not isinstance(item, dict) or not item.keys() >= {"key", "value"}:
-            return _INVALID
-        if not item.keys() <= {"key", "value", "is_value_secret"}:
-            return _INVALID
-        key, value, secret = item["key"], item["value"], item.get("is_value_secret", False)
-        if not isinstance(key, str) or not key or not isinstance(value, str) or not isinstance(secret, bool):
-            return _INVALID
-        out.append({"key": key, "value": Secret(value) if secret else value, "is_value_secret": secret})
-    return out
 
 
 def _friendly(message: str) -> str:
@@ -312,4 +278,4 @@ def _flatten(messages: Any, path: tuple = ()) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["SectionValidator", "rule_errors", "schema_for"]
+__all__ = ["SectionValidator", "schema_for"]

@@ -78,8 +78,35 @@ def ecma_classes(pattern: str) -> str:
     return "".join(out)
 
 
+# RFC 3986, ASCII only: what ajv-formats' "uri" format accepts for these schemes, or less,
+# so that a URL matching this pattern passes the browser's `format: uri` check as well.
+_PCT = "%[0-9A-Fa-f]{2}"
+_UNRESERVED_SUB = "-A-Za-z0-9._~!$&'()*+,;="
+_PCHAR = f"(?:[{_UNRESERVED_SUB}:@]|{_PCT})"
+_H16 = "[0-9A-Fa-f]{1,4}"
+_DEC_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = f"(?:{_DEC_OCTET}\\.){{3}}{_DEC_OCTET}"
+_LS32 = f"(?:{_H16}:{_H16}|{_IPV4})"
+_IPV6 = "(?:" + "|".join([
+    f"(?:{_H16}:){{6}}{_LS32}",
+    f"::(?:{_H16}:){{5}}{_LS32}",
+    f"(?:{_H16})?::(?:{_H16}:){{4}}{_LS32}",
+    f"(?:(?:{_H16}:){{0,1}}{_H16})?::(?:{_H16}:){{3}}{_LS32}",
+    f"(?:(?:{_H16}:){{0,2}}{_H16})?::(?:{_H16}:){{2}}{_LS32}",
+    f"(?:(?:{_H16}:){{0,3}}{_H16})?::{_H16}:{_LS32}",
+    f"(?:(?:{_H16}:){{0,4}}{_H16})?::{_LS32}",
+    f"(?:(?:{_H16}:){{0,5}}{_H16})?::{_H16}",
+    f"(?:(?:{_H16}:){{0,6}}{_H16})?::",
+]) + ")"
+_HOST = f"(?:\\[{_IPV6}\\]|(?:[{_UNRESERVED_SUB}]|{_PCT})+)"
+_USERINFO = f"(?:(?:[{_UNRESERVED_SUB}:]|{_PCT})*@)?"
+_TAIL = f"(?:/{_PCHAR}*)*(?:\\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?"
+
+
 def url_pattern(schemes: tuple[str, ...]) -> str:
-    return portable_pattern(f"(?:{'|'.join(re.escape(s) for s in schemes)})://[^\\s/?#]+[^\\s]*")
+    """An absolute URL with one of ``schemes`` and a host, in RFC 3986 characters only."""
+    scheme = "|".join(re.escape(s) for s in schemes)
+    return portable_pattern(f"(?:{scheme})://{_USERINFO}{_HOST}(?::[0-9]*)?{_TAIL}")
 
 
 def check_value(spec: Field, value: Any) -> list[str]:
@@ -92,10 +119,15 @@ def check_value(spec: Field, value: Any) -> list[str]:
             return ["must be a string"]
         return _check_string(spec, value)
     if t == "secret":
-        if is_reference(value) or isinstance(value, Secret):
+        if isinstance(value, Secret):
             return []
+        if is_reference(value):
+            return [] if spec.references else [
+                "must be the value itself: this host does not accept {$env}/{$file} references "
+                "(setting secrets.allow_references)"]
         if not isinstance(value, str):
-            return ["must be a string or a {$env: NAME} / {$file: PATH} reference"]
+            return ["must be a string or a {$env: NAME} / {$file: PATH} reference" if spec.references
+                    else "must be a string"]
         return _check_string(spec, value)
     if t in ("integer", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -112,18 +144,30 @@ def check_value(spec: Field, value: Any) -> list[str]:
         return problems
     if t == "boolean":
         return [] if isinstance(value, bool) else ["must be true or false"]
-    if t in ("list", "keyvalue"):
-        if not isinstance(value, list):
-            return ["must be a list"]
+    if t in ("list", "keyvalue", "map"):
+        if not isinstance(value, dict if t == "map" else list):
+            return ["must be an object of names to values" if t == "map" else "must be a list"]
+        unit = "entries" if t == "map" else "items"
         problems = []
         if spec.min_items is not None and len(value) < spec.min_items:
-            problems.append(f"must have at least {spec.min_items} items")
+            problems.append(f"must have at least {spec.min_items} {unit}")
         if spec.max_items is not None and len(value) > spec.max_items:
-            problems.append(f"must have at most {spec.max_items} items")
+            problems.append(f"must have at most {spec.max_items} {unit}")
         return problems
     if t == "object":
         return [] if isinstance(value, dict) else ["must be a mapping of fields"]
     return [f"unsupported type {t}"]
+
+
+def check_key(spec: Field, key: Any) -> list[str]:
+    """Problems with one key of a ``keyvalue`` list or a ``map`` (non-empty text, ``key_pattern``)."""
+    if not isinstance(key, str):
+        return ["must be a string"]
+    if not key:
+        return ["must not be empty"]
+    if spec.key_pattern and not _matcher(spec.key_pattern, portable=True).search(key):
+        return [f"must match the pattern {spec.key_pattern}"]
+    return []
 
 
 def _check_string(spec: Field, value: str) -> list[str]:
@@ -134,7 +178,10 @@ def _check_string(spec: Field, value: str) -> list[str]:
     if high is not None and len(value) > high:
         problems.append(f"must be at most {high} characters long")
     if spec.type == "enum":
-        if not any(c.value == value for c in spec.choices):
+        refused = next((c for c in spec.refused if c.value == value), None)
+        if refused is not None:
+            problems.append(f"{value!r} is turned off on this host (setting {refused.enabled_by})")
+        elif not any(c.value == value for c in spec.choices):
             shown = [c.value for c in spec.choices]
             listed = ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "")
             problems.append(f"must be one of: {listed}")

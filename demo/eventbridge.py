@@ -36,7 +36,7 @@ def run(host: Any, endpoint_url: str) -> None:
 
     entries = [{"source": "com.example.shop", "detail_type": "OrderPlaced",
                 "detail": {"order": i, "total": 10 * i, "city": "Zürich"}} for i in range(1, 26)]
-    entries.append({"source": "com.example.shop", "detail_type": "Heartbeat", "detail": "{}"})
+    entries.append({"source": "com.example.shop", "detail_type": "Heartbeat", "detail": {}})
     seen: list[int] = []
     out = host.run(conn, "put_events", {"entries": entries, "event_bus": "orders"},
                    progress=lambda done, total, unit: seen.append(done))

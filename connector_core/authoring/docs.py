@@ -47,28 +47,27 @@ def _contents(manifest: Manifest) -> list[str]:
 def _auth_modes(section: Section) -> list[str]:
     if AUTH_FIELD not in section.keys:
         return []
+    plan = section.plan
     auth = section.field(AUTH_FIELD)
     rows = []
     for choice in auth.choices:
         values = {AUTH_FIELD: choice.value}
-        shown = [f.key for f in section.fields if f.key != AUTH_FIELD and _shown_for(section, f.key, values)
-                 and _conditioned_on(section, f.key, AUTH_FIELD)]
-        required = [k for r in section.rules if r.when is not None and r.when.field == AUTH_FIELD
-                    and r.when.holds(values) for k in r.require]
+        visible = plan.visible(values)
+        shown = [k for k in visible if _conditioned_on(section, k, AUTH_FIELD)]
+        required = [k for r in plan.requirements if r.when.field == AUTH_FIELD and r.when.holds(values)
+                    for k in r.keys if k in visible]
         default = " (default)" if auth.has_default and auth.default == choice.value else ""
-        rows.append([f"`{choice.value}`{default}", choice.caption, _keys(required), _keys(shown)])
+        caption = choice.caption + (f" (only where the host setting `{choice.enabled_by}` is true)"
+                                    if choice.enabled_by else "")
+        rows.append([f"`{choice.value}`{default}", caption, _keys(required), _keys(shown)])
     return ["### Authentication modes",
             f"Chosen with **{auth.label}** (`{AUTH_FIELD}`). {_one_line(auth.help or '')}".rstrip(),
             _table(["Mode", "Meaning", "Requires", "Shows"], rows)]
 
 
 def _conditioned_on(section: Section, key: str, field: str) -> bool:
-    return any(c.field == field for c in section.show_conditions(key))
-
-
-def _shown_for(section: Section, key: str, values: dict) -> bool:
-    conditions = section.show_conditions(key)
-    return not conditions or any(c.holds(values) for c in conditions)
+    when = section.plan.conditional.get(key)
+    return when is not None and any(c.field == field for c in when.shown_when + when.hidden_when)
 
 
 def _section(section: Section, heading: str, groups: bool = False, output: bool = False) -> list[str]:
@@ -124,7 +123,7 @@ def _type(f: Field) -> str:
 def _required(section: Section, f: Field) -> str:
     if f.required:
         return "yes"
-    conditions = [r.when.describe() for r in section.rules if r.when is not None and f.key in r.require]
+    conditions = [c.describe() for c in section.plan.required_when(f.key)]
     if conditions:
         return "when " + " or ".join(conditions)
     return "no"
@@ -141,9 +140,9 @@ def _notes(section: Section, f: Field) -> str:
     if f.is_secret:
         notes.append("Secret: write-only, never shown or logged; may be a `{$env: NAME}` or "
                      "`{$file: PATH}` reference.")
-    shown = section.show_conditions(f.key)
-    if shown:
-        notes.append("Shown when " + " or ".join(c.describe() for c in shown) + ".")
+    applies = section.plan.conditional.get(f.key)
+    if applies is not None:
+        notes.append(f"Applies when {applies.describe()}; ignored otherwise.")
     if f.type == "enum":
         notes.append(f"One of {len(f.choices)} values (see [Enumerations](#enumerations)).")
     if f.dynamic_options:
@@ -208,7 +207,7 @@ def _rule(rule: Rule, prefix: str) -> str:
     if rule.require:
         parts.append(f"{names(rule.require)} required")
     if rule.forbid:
-        parts.append(f"{names(rule.forbid)} not allowed")
+        parts.append(f"{names(rule.forbid)} do not apply")
     if rule.show:
         parts.append(f"{names(rule.show)} shown")
     when = f"When {_condition(rule.when, prefix)}: " if rule.when is not None else ""

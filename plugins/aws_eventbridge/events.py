@@ -33,7 +33,7 @@ from connector_core import (
     ValidationError,
 )
 
-from .batching import DEFAULT_MAX_REQUEST_BYTES, entry_size, oversized, plan_batches
+from .batching import entry_size, oversized, plan_batches
 from .common import CONNECTOR, bus_arn, default_bus, json_text, parse_time, put_events_client
 
 #: Entry error codes worth sending again; anything else (MalformedDetail,
@@ -42,31 +42,28 @@ RETRYABLE_CODES = frozenset({"ThrottlingException", "InternalFailure"})
 #: Full-jitter backoff: attempt n waits uniformly in [0, min(CAP, BASE * 2**(n-1))] seconds.
 BACKOFF_BASE = 0.05
 BACKOFF_CAP = 2.0
-DEFAULT_MAX_ATTEMPTS = 5
+#: The manifest's default for ``concurrency`` (tests build clients sized like the host's).
 DEFAULT_CONCURRENCY = 8
 # Listing every bad entry of a 100,000-entry input helps nobody.
 _MAX_REPORTED_ERRORS = 50
 
 
 def put_events(connection: Connection, params: Mapping[str, Any], context: RunContext) -> dict[str, Any]:
-    """Publish ``params["entries"]``; one outcome per entry, in input order, plus counts."""
-    if not connection.get("account_id"):
-        raise ValidationError(
-            {"account_id": ["is required for put events"]},
-            hint="enter the AWS Account ID (12 digits, part of your user ARN) in the connection",
-            connector=CONNECTOR,
-        )
+    """Publish ``params["entries"]``; one outcome per entry, in input order, plus counts.
+
+    The host has checked the manifest's ``requires_connection`` and filled its defaults.
+    """
     entries: Sequence[Mapping[str, Any]] = params["entries"]
-    max_bytes = params.get("max_request_bytes") or DEFAULT_MAX_REQUEST_BYTES
+    max_bytes = params["max_request_bytes"]
     api_entries = build_entries(connection, entries, params.get("event_bus"))
     sizes = [entry_size(e) for e in api_entries]
     _refuse_oversized(sizes, max_bytes)
 
-    concurrency = params.get("concurrency") or DEFAULT_CONCURRENCY
+    concurrency = params["concurrency"]
     client = put_events_client(connection, context, concurrency)
     buses = {e["EventBusName"] for e in api_entries}
     single_bus = buses.pop() if len(buses) == 1 else None
-    sender = _Sender(client, api_entries, params.get("max_attempts") or DEFAULT_MAX_ATTEMPTS, single_bus)
+    sender = _Sender(client, api_entries, params["max_attempts"], single_bus)
 
     batches = plan_batches(range(len(api_entries)), sizes, max_bytes)
     total, done = len(api_entries), 0

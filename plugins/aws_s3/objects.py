@@ -116,17 +116,18 @@ def _stream_to_file(body: Any, target: Any, length: int | None, context: Any) ->
 
 
 def put_object(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any) -> dict:
-    """Write an object from text, base64 bytes, or a local file (via the transfer manager)."""
+    """Write an object from text, base64 bytes, or a local file (via the transfer manager).
+
+    The manifest's one_of rule guarantees exactly one body, and its default fills ``encoding``.
+    """
     bucket, key = _target(connection, params)
-    given = [name for name in ("text", "body_base64", "file_path") if params.get(name) is not None]
-    if len(given) != 1:
-        raise ValidationError({"text": ["give exactly one of text, body_base64 or file_path"]})
+    given = [name for name in ("text", "body_base64", "file_path") if name in params]
     if given == ["file_path"]:
         # A file may be large: parts, concurrency, progress.
         result = upload_file(connection, params, context)
         return {k: result[k] for k in ("bucket", "key", "size", "etag", "version_id") if k in result}
     if given == ["text"]:
-        encoding = _check_encoding(params.get("encoding") or "utf-8")
+        encoding = _check_encoding(params["encoding"])
         try:
             data = params["text"].encode(encoding)
         except UnicodeEncodeError as exc:
@@ -138,7 +139,7 @@ def put_object(connection: Mapping[str, Any], params: Mapping[str, Any], context
             raise ValidationError({"body_base64": ["is not valid base64"]}) from None
     extra = upload_args(params)
     if "ContentType" not in extra and given == ["text"]:
-        extra["ContentType"] = f"text/plain; charset={params.get('encoding') or 'utf-8'}"
+        extra["ContentType"] = f"text/plain; charset={params['encoding']}"
     with s3_errors(connection, action="s3:PutObject", bucket=bucket, key=key):
         r = s3(connection, context).put_object(Bucket=bucket, Key=key, Body=data, **extra)
     return compact({"bucket": bucket, "key": key, "size": len(data), "etag": etag(r.get("ETag")),

@@ -33,7 +33,7 @@ def test_show_marks_rules_and_secrets(connectors):
 def test_form_prints_json_schema_and_ui_schema(connectors):
     data = json.loads(connectors("form", "aws.s3").stdout)
     assert data["schema"]["$schema"].endswith("2020-12/schema")
-    assert data["uiSchema"]["secret_access_key"]["ui:widget"] == "password"
+    assert data["uiSchema"]["secret_access_key"]["anyOf"][0]["ui:widget"] == "password"
     op = json.loads(connectors("form", "aws.s3", "--operation", "put_object").stdout)
     assert "key" in op["schema"]["properties"]
 

@@ -102,27 +102,60 @@ def test_ui_order_follows_groups_and_order(host):
     assert order.index("auth_mode") < order.index("region") < order.index("notes")
     # ...with `order: -1` putting notes first within its group...
     assert [k for k in order if k in ("notes", "api_key", "level")] == ["notes", "api_key", "level"]
-    # ...and fields marked advanced after all the others.
-    assert order[-3:] == ["session_token", "endpoint_url", "proxy_url"]
+    # ...and within a group, fields marked advanced after the others.
+    auth = [k for k in order if k in ("access_key_id", "session_token", "role_arn", "private_key")]
+    assert auth[-1] == "session_token"
+    # The groups hint lists the same fields in the same order: it never contradicts ui:order.
     assert [g["id"] for g in ui["ui:groups"]] == ["auth", "region", "advanced", "target"]
+    assert [k for g in ui["ui:groups"] for k in g["fields"]] == order
     assert ui["ui:groups"][3] == {"id": "target", "title": "Target", "fields": ["notes", "api_key", "level"]}
+
+
+def _properties(schema):
+    """Every field a form draws, those declared in branches included (not conditions)."""
+    if isinstance(schema, list):
+        for sub in schema:
+            yield from _properties(sub)
+    elif isinstance(schema, dict):
+        for key, prop in (schema.get("properties") or {}).items():
+            if isinstance(prop, dict):
+                yield key, prop
+        for key, sub in schema.items():
+            if key not in ("if", "not", "propertyNames"):
+                yield from _properties(sub)
 
 
 def test_widgets_help_and_placeholders(host):
     ui = host.form("test.form")["uiSchema"]
     schema = host.form("test.form")["schema"]
-    assert ui["api_key"]["ui:widget"] == "password"
-    assert ui["secret_access_key"]["ui:widget"] == "password"
+    assert ui["api_key"]["anyOf"][0]["ui:widget"] == "password"  # the value; or a reference
+    assert ui["secret_access_key"]["anyOf"][0]["ui:widget"] == "password"
+    assert ui["private_key"]["anyOf"][0]["ui:widget"] == "textarea"  # a PEM keeps its lines
     assert ui["notes"]["ui:widget"] == "textarea"
-    assert ui["notes"]["ui:help"] == "Free text." and schema["properties"]["notes"]["description"] == "Free text."
+    assert schema["properties"]["notes"]["description"] == "Free text."
     assert ui["notes"]["ui:placeholder"] == "Say hi"
     assert ui["access_key_id"]["ui:placeholder"] == "AKIAIOSFODNN7EXAMPLE"
     assert ui["endpoint_url"]["ui:options"]["advanced"] is True
-    assert ui["custom_region"]["ui:options"]["showWhen"] == [{"field": "region", "equals": "custom"}]
     op_ui = host.form("test.form", operation="op")["uiSchema"]
     assert op_ui["item"]["ui:options"]["dynamicOptions"] is True
-    assert op_ui["nested"]["pin"]["ui:widget"] == "password"
-    assert op_ui["tokens"]["items"]["ui:widget"] == "password"
+    assert op_ui["nested"]["pin"]["anyOf"][0]["ui:widget"] == "password"
+    assert op_ui["tokens"]["items"]["anyOf"][0]["ui:widget"] == "password"
+
+
+def test_help_text_is_shown_once(host):
+    """RJSF shows a description and a ui:help both: the text lives in the schema only."""
+    for form in (host.form("test.form"), host.form("test.form", operation="op")):
+        assert not [e for e in _walk(form["uiSchema"]) if "ui:help" in e]
+
+
+def test_every_form_field_has_a_type_a_renderer_can_draw():
+    host = Host.discover()
+    for manifest in host.connectors():
+        forms = [host.form(manifest.id)] + [host.form(manifest.id, operation=o) for o in manifest.operation_ids]
+        for form in forms:
+            for key, prop in _properties(form["schema"]):
+                assert "type" in prop or "anyOf" in prop or "const" in prop or key in ("$env", "$file"), (
+                    manifest.id, form["schema"]["title"], key)
 
 
 def test_secrets_are_write_only_with_no_default_or_example(host):
@@ -134,18 +167,39 @@ def test_secrets_are_write_only_with_no_default_or_example(host):
             if sub.get("writeOnly"):
                 seen.add(sub.get("title"))
                 assert "default" not in sub and "examples" not in sub and "const" not in sub
-        for key, entry in form["uiSchema"].items():
-            if isinstance(entry, dict) and entry.get("ui:widget") == "password":
+        for entry in _walk(form["uiSchema"]):
+            if entry.get("ui:widget") == "password":
                 assert "ui:placeholder" not in entry
     assert secret_titles <= seen
     tokens = forms[1]["schema"]["properties"]["tokens"]["items"]
     assert tokens["writeOnly"] is True
 
 
-def test_enum_captions_are_kept(host):
+def test_enum_captions_are_kept_and_nothing_is_preselected(host):
     level = host.form("test.form")["schema"]["properties"]["level"]
+    # With a default, a oneOf of consts (pre-selected from the default) carries the captions.
     assert level["oneOf"] == [{"const": "low", "title": "Low (cheap)"}, {"const": "high", "title": "High (fast)"}]
     assert level["default"] == "low"
+
+
+def test_an_enum_without_default_is_a_plain_enum_with_captions_in_the_ui_schema(make_host):
+    host = make_host("""
+manifest_version: 1
+id: test.enum
+name: Enum
+version: 1.0.0
+connection:
+  fields:
+    - key: sse
+      label: Encryption
+      type: enum
+      choices: [{value: AES256, caption: S3 managed keys}, {value: 'aws:kms', caption: KMS keys}]
+""")
+    form = host.form("test.enum")
+    # A oneOf of consts would make a stock form pre-select AES256 and send it unasked.
+    assert form["schema"]["properties"]["sse"] == {"title": "Encryption", "type": "string",
+                                                    "enum": ["AES256", "aws:kms"]}
+    assert form["uiSchema"]["sse"]["ui:enumNames"] == ["S3 managed keys", "KMS keys"]
 
 
 def _botocore_regions() -> set[str]:
@@ -188,7 +242,7 @@ def test_a_form_for_a_test_plugin_without_the_aws_fragment(write_manifest):
 def test_class_escapes_mean_what_a_browser_means(host, value, ok):
     """\\w is ASCII in ECMA-262: the form and the server both refuse "é" in a session name."""
     schema = host.form("test.form")["schema"]
-    pattern = schema["properties"]["role_session_name"]["pattern"]
+    pattern = dict(_properties(schema))["role_session_name"]["pattern"]
     assert "\\w" not in pattern and "A-Za-z0-9_" in pattern
     values = {"auth_mode": "assume_role", "role_arn": "arn:aws:iam::123456789012:role/r", "role_session_name": value}
     assert jsonschema.Draft202012Validator(schema).is_valid(values) is ok

@@ -38,7 +38,7 @@ def test_the_s3_page_documents_fields_rules_modes_operations_and_regions(host):
     assert "| `static` (default) | Static credentials (access key and secret key) | `access_key_id`, `secret_access_key` |" in page
     # a secret, a conditional requirement and a "shown when" rule
     assert "| Amazon AWS secret key | `secret_access_key` | secret | when auth_mode is 'static' |" in page
-    assert "Shown when region is 'custom'." in page
+    assert "Applies when region is 'custom'; ignored otherwise." in page
     assert "- When `region` is 'custom': `custom_region` required; `custom_region` shown." in page
     # defaults, limits, dynamic options
     assert "| `3600` |" in page and "900 to 43200." in page

@@ -55,7 +55,7 @@ def test_rule_lifecycle(host, conn):
 
 def test_rules_on_a_custom_bus_and_on_a_schedule(host, conn):
     host.run(conn, "create_event_bus", {"name": "orders"})
-    host.run(conn, "put_rule", {"name": "r1", "event_bus": "orders", "event_pattern": '{"source": ["x"]}'})
+    host.run(conn, "put_rule", {"name": "r1", "event_bus": "orders", "event_pattern": {"source": ["x"]}})
     assert [r["name"] for r in host.run(conn, "list_rules", {"event_bus": "orders"})] == ["r1"]
     assert list(host.run(conn, "list_rules", {})) == []
     host.run(conn, "put_rule", {"name": "tick", "schedule_expression": "rate(5 minutes)"})
@@ -93,7 +93,7 @@ def test_test_event_pattern_sends_a_complete_event_and_reports_the_match(host, c
     pattern = {"source": ["com.example.orders"], "detail": {"total": [{"numeric": [">", 100]}]}}
     big = {"source": "com.example.orders", "detail-type": "OrderPlaced", "detail": {"total": 250}}
     assert host.run(conn, "test_event_pattern", {"event_pattern": pattern, "event": big}) == {"matches": True}
-    small = json.dumps({**big, "detail": {"total": 5}})
+    small = {**big, "detail": {"total": 5}}
     assert host.run(conn, "test_event_pattern", {"event_pattern": pattern, "event": small}) == {"matches": False}
 
     sent = json.loads(seen[0]["Event"])

@@ -11,7 +11,10 @@ def test_the_connection_form_has_the_account_id_and_the_aws_fields(host):
     form = host.form("aws.eventbridge")
     account = form["schema"]["properties"]["account_id"]
     assert account["title"] == "AWS Account ID" and "Create (put events)" in account["description"]
-    assert {"region", "custom_region", "access_key_id", "event_bus"} <= set(form["schema"]["properties"])
+    # Always shown at the top; the static keys and the custom region in the branches that show them.
+    assert {"region", "auth_mode", "account_id", "event_bus"} <= set(form["schema"]["properties"])
+    branches = {k for entry in form["schema"]["allOf"] for k in entry.get("then", {}).get("properties", {})}
+    assert {"custom_region", "access_key_id", "secret_access_key"} <= branches
     with pytest.raises(ValidationError) as caught:
         host.connect("aws.eventbridge", {"auth_mode": "static", "access_key_id": "AKIAIOSFODNN7EXAMPLE",
                                          "secret_access_key": "x", "account_id": "12345"})
@@ -31,8 +34,10 @@ def test_the_connection_operation_form_demands_exactly_the_matching_auth_block(h
     schema = host.form("aws.eventbridge", operation="create_connection")["schema"]
     ok = {"name": "c", "authorization_type": "BASIC", "basic": {"username": "u", "password": "p"}}
     jsonschema.validate(ok, schema)
-    for bad in ({**ok, "api_key": {"key": "k", "value": "v"}},
-                {"name": "c", "authorization_type": "API_KEY", "basic": {"username": "u", "password": "p"}}):
+    # A block the type does not show is what a form keeps after switching type: ignored by both.
+    jsonschema.validate({**ok, "api_key": {"key": "k", "value": None}}, schema)
+    for bad in ({"name": "c", "authorization_type": "API_KEY", "basic": {"username": "u", "password": "p"}},
+                {"name": "c", "authorization_type": "BASIC"}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, schema)
 
