@@ -3,7 +3,7 @@
 The public API is exactly ``__all__``. See README.md and docs/.
 """
 
-from .connection import Connection, RunContext
+from .connection import Connection, ProgressCallback, RunContext
 from .errors import (
     AccessDeniedError,
     AuthenticationError,
@@ -23,7 +23,7 @@ from .errors import (
 from .extensions import ErrorCode, Setting
 from .hookspecs import hookimpl, hookspec
 from .host import Host
-from .manifest import Manifest
+from .manifest import Field, Manifest, Operation, Section
 from .net import NetworkPolicy
 from .registry import LoadFailure, PluginInfo
 from .results import Check, Option, TestResult
@@ -40,23 +40,27 @@ __all__ = [
     "Connection",
     "ConnectorError",
     "ErrorCode",
+    "Field",
     "Host",
     "LoadFailure",
     "Manifest",
     "ManifestError",
     "NetworkPolicy",
     "NotFoundError",
+    "Operation",
     "OperationError",
     "Option",
     "PluginInfo",
     "PluginLoadError",
     "PollResult",
+    "ProgressCallback",
     "RetryableError",
     "RunContext",
     "Secret",
     "SecretMasker",
     "SecretReferenceError",
     "Setting",
+    "Section",
     "TestResult",
     "ThrottledError",
     "Trigger",

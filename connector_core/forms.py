@@ -113,15 +113,17 @@ def section_schema(section: Section, *, editing: bool = False) -> dict[str, Any]
     return schema
 
 
+_CONTAINERS = ("object", "map", "list", "keyvalue")
+
+
 def _add_required(schema: dict[str, Any], all_of: list[Any], section: Section, keys: list[str]) -> None:
-    """Plain ``required`` for values; object keys through ``allOf``, where a stock form does not
-    pre-fill them with ``{}`` (it does for an object named in ``required`` next to ``properties``)."""
-    plain = [k for k in keys if section.field(k).type != "object"]
-    objects = [k for k in keys if section.field(k).type == "object"]
+    """``required`` for plain values. Objects and lists are required with ``not`` (``properties:
+    {k: false}`` holds when ``k`` is absent): a stock form pre-fills a required object or list
+    with ``{}`` or ``[]``, which the user never entered, whenever it finds it in ``required``."""
+    plain = [k for k in keys if section.field(k).type not in _CONTAINERS]
     if plain:
         schema["required"] = plain
-    if objects:
-        all_of.append({"required": objects})
+    all_of += [{"not": {"properties": {k: False}}} for k in keys if section.field(k).type in _CONTAINERS]
 
 
 def _merge_requirements(all_of: list[Any]) -> list[Any]:
