@@ -93,9 +93,9 @@ def section_schema(section: Section, *, editing: bool = False) -> dict[str, Any]
     for req in plan.requirements:
         for key in required_keys(k for k in req.keys if k not in plan.required and k not in plan.defaults):
             cond = condition_schema(section, req.when)
-            when = plan.conditional.get(key)
-            if when is not None and not (req.when in when.shown_when and not when.hidden_when):
-                cond = _all([cond, applies_schema(section, when)])
+            applies = plan.conditional.get(key)
+            if applies is not None and not (req.when in applies.shown_when and not applies.hidden_when):
+                cond = _all([cond, applies_schema(section, applies)])
             then = {}
             _add_required(then, then.setdefault("allOf", []), section, [key])
             if not then["allOf"]:
@@ -281,7 +281,7 @@ def field_schema(f: Field) -> dict[str, Any]:
 
 def _secret_or_reference(value: dict[str, Any]) -> dict[str, Any]:
     """A secret is its value, or a ``{$env: NAME}`` / ``{$file: PATH}`` reference to it."""
-    head = {k: value.pop(k) for k in ("title", "description") if k in value}
+    head: dict[str, Any] = {k: value.pop(k) for k in ("title", "description") if k in value}
     refs = [{"title": title, "type": "object", "properties": {key: {"type": "string", "minLength": 1}},
              "required": [key], "additionalProperties": False}
             for title, key in (("Environment variable", "$env"), ("File", "$file"))]

