@@ -17,7 +17,8 @@ def test_the_catalog_lists_both_connectors(form_page):
 def test_picking_an_operation_shows_its_form(form_page):
     form_page.open("aws.s3")
     form_page.page.select_option("#form-picker", label="Operation: Presigned URL")
-    form_page.page.wait_for_function("() => window.connectorFormPage.form === 'aws.s3/presign_url'")
+    form_page.page.wait_for_function("() => window.connectorFormPage.form === 'aws.s3/presign_url' "
+                                     "&& window.connectorFormPage.ready && document.querySelector('[id=\"root.key\"]')")
     assert form_page.page.url.endswith("#/aws.s3/presign_url")
     assert {"key", "method", "expires_in"} <= form_page.visible_fields()
 
