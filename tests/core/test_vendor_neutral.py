@@ -18,6 +18,8 @@ FALSE_POSITIVES = {
 #: Scaffold templates are files a generated plugin gets, not core modules: a template for
 #: an AWS connector may name AWS.
 NOT_CORE = ("authoring/templates",)
+#: Third-party packages npm installs for the form page's build are not the project's code.
+NOT_OURS = "node_modules"
 
 
 def _core_files() -> list[Path]:
@@ -25,7 +27,7 @@ def _core_files() -> list[Path]:
     for path in sorted(CORE.rglob("*")):
         rel = path.relative_to(CORE).as_posix()
         if not path.is_file() or path.suffix not in (".py", ".yaml", ".md", ".json", ".tmpl") \
-                or "__pycache__" in rel or rel.split("/")[0] in TOOLKITS or rel.startswith(NOT_CORE):
+                or "__pycache__" in rel or NOT_OURS in rel.split("/") or rel.split("/")[0] in TOOLKITS or rel.startswith(NOT_CORE):
             continue
         files.append(path)
     return files
