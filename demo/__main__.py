@@ -43,8 +43,13 @@ def main() -> int:
     print(f"  fields in order: {', '.join(ui['ui:order'])}")
     region = schema["properties"]["region"]["oneOf"]
     print(f"  region dropdown: {len(region)} choices, e.g. {region[0]['title']!r} ... {region[-1]['title']!r}")
-    print(f"  secret field: {json.dumps(schema['properties']['secret_access_key'])[:100]}...")
-    print(f"  custom_region is shown when: {ui['custom_region']['ui:options']['showWhen']}")
+    # A conditional field lives in the if/then branch that makes it apply, so a stock
+    # renderer shows it only then.
+    branch_of = {key: branch for branch in schema.get("allOf", ())
+                 for key in branch.get("then", {}).get("properties", {})}
+    secret = branch_of["secret_access_key"]["then"]["properties"]["secret_access_key"]
+    print(f"  secret field: {json.dumps(secret)[:100]}...")
+    print(f"  custom_region is shown (and required) when: {json.dumps(branch_of['custom_region']['if'])}")
 
     heading("3. Validating connections")
     bad = {"auth_mode": "static", "access_key_id": "not a key", "region": "custom", "bucket": "No_Such"}
