@@ -23,11 +23,16 @@ $(NODE_STAMP): $(FRONTEND)/package-lock.json
 	@if command -v npm >/dev/null; then cd $(FRONTEND) && npm ci --no-audit --no-fund && touch node_modules/.installed; \
 	else echo "npm is missing: the bundle check is skipped (a failure under CI=true)"; fi
 
-# Debian's Chromium for the browser tests (never `playwright install`), and Node for Ajv2020.
+# Debian's Chromium for the browser tests (never `playwright install`), and Node/npm for Ajv2020
+# and the bundle check: only the packages whose command is missing are installed.
 browser:
-	@command -v chromium >/dev/null && command -v node >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium nodejs npm; \
-	  else echo "chromium/node missing and not root: browser tests are skipped (a failure under CI=true)"; fi; }
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	else echo "missing:$$missing and not root: browser tests are skipped (a failure under CI=true)"; fi
 
 test: $(STAMP) browser $(NODE_STAMP)
 	$(BIN)/python -m pytest
