@@ -23,6 +23,7 @@ from .errors import (
 from .extensions import ErrorCode, Setting
 from .hookspecs import hookimpl, hookspec
 from .host import Host
+from .lazy_exports import lazy_exports
 from .manifest import Field, Manifest, Operation, Section
 from .net import NetworkPolicy
 from .registry import LoadFailure, PluginInfo
@@ -31,6 +32,12 @@ from .secrets import Secret, SecretMasker
 from .triggers import PollResult, Trigger, TriggerItem
 
 __version__ = "0.1.0"
+
+# Jobs need the store (SQLAlchemy) and maybe Celery: imported on first use, so a host
+# that only lists connectors and draws forms never pays for them.
+_LAZY = {"Job": "jobs", "JobRecord": "jobs", "JobSettings": "jobs", "JobState": "jobs", "Jobs": "jobs",
+         "LocalRunner": "jobs"}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "AccessDeniedError",
@@ -42,7 +49,13 @@ __all__ = [
     "ErrorCode",
     "Field",
     "Host",
+    "Job",
+    "JobRecord",
+    "JobSettings",
+    "JobState",
+    "Jobs",
     "LoadFailure",
+    "LocalRunner",
     "Manifest",
     "ManifestError",
     "NetworkPolicy",

@@ -1,0 +1,177 @@
+"""One delivery of a job, as every runner performs it: claim, load, run, record.
+
+The worker loads the connection from the store and decrypts it itself (the job carries
+no secret), runs the operation through :meth:`Host.run` with a cancel event and a
+progress callback, and records the end under its lease. A heartbeat thread extends the
+lease every ``check_interval``, stores the last progress, and sets the cancel event when
+someone asked to cancel (or the lease was lost to another delivery).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConnectorError
+from ..store.envelope import Sealed, open_sealed
+from ..store.values import join_secrets
+from .model import JobRecord, JobState, Progress, error_record, to_json_value
+from .records import Busy, Claimed, Done, JobStore
+from .settings import JobSettings
+
+if TYPE_CHECKING:
+    from ..store import ConnectionStore
+
+log = logging.getLogger(__name__)
+
+
+def sealing_id(job_id: str) -> str:
+    """The record id a job's secret params are sealed under (never a connection's id)."""
+    return f"job/{job_id}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a delivery did, and what its runner must do next.
+
+    ``kind``: ``"done"`` (finished now or before: nothing to do), ``"retry"`` (a retryable
+    failure: deliver again after ``delay``), ``"busy"`` (another delivery holds it, or a
+    retry is not due: look again after ``delay``), ``"lost"`` (the lease was taken over
+    while running: the other delivery records the end).
+    """
+
+    kind: str
+    delay: float = 0.0
+    record: JobRecord | None = None
+
+
+class JobExecutor:
+    """Runs deliveries of jobs for one process. Thread-safe; one per process."""
+
+    def __init__(self, store: ConnectionStore, records: JobStore, settings: JobSettings,
+                 *, owner: str | None = None) -> None:
+        self.store = store
+        self.host = store.host
+        self.records = records
+        self.settings = settings
+        self.owner = owner or f"{socket.gethostname()[:40]}:{os.getpid()}"
+        self._rand = random.Random()
+
+    def deliver(self, tenant: str, job_id: str) -> Outcome:
+        owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        claim = self.records.claim(tenant, job_id, owner, self.settings.lease_seconds)
+        if isinstance(claim, Done):
+            return Outcome("done", record=claim.record)
+        if isinstance(claim, Busy):
+            return Outcome("busy", claim.wait, claim.record)
+        return self._run(claim)
+
+    def reap(self) -> list[tuple[str, str]]:
+        """Re-queue jobs whose worker died; the (tenant, id)s the caller must enqueue again."""
+        reaped = self.records.reap()
+        for tenant, job_id in reaped:
+            log.warning("job %s of tenant %s: its worker stopped sending heartbeats; re-queued", job_id, tenant)
+        return reaped
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _run(self, claim: Claimed) -> Outcome:
+        job = claim.record.job
+        beat = _Heartbeat(self.records, job.id, claim.token, self.settings)
+        beat.start()
+        try:
+            connection = self.store.load_connection(job.tenant, job.connection_id, self.host)
+            params = self._params(claim)
+            result = self.host.run(connection, job.operation, params, progress=beat.report, cancel=beat.cancel)
+            if not isinstance(result, Mapping):  # a streaming operation: its items, collected
+                result = {"items": list(result)}
+            result = to_json_value(result)
+        except Exception as exc:  # recorded with the job, masked; nothing escapes the delivery
+            beat.stop()
+            return self._failed(claim, exc, beat)
+        beat.stop()
+        if beat.lost:
+            return Outcome("lost", record=claim.record)
+        if not self.records.finish(job.id, claim.token, JobState.SUCCEEDED, result=result, progress=beat.last):
+            return Outcome("lost", record=claim.record)
+        return Outcome("done", record=claim.record)
+
+    def _params(self, claim: Claimed) -> dict[str, Any]:
+        job = claim.record.job
+        if claim.sealed is None:
+            return dict(job.params)
+        secrets = open_sealed(self.store.keyring, job.tenant, sealing_id(job.id), Sealed(*claim.sealed))
+        return join_secrets(job.params, secrets)
+
+    def _failed(self, claim: Claimed, exc: Exception, beat: _Heartbeat) -> Outcome:
+        record, token = claim.record, claim.token
+        if not isinstance(exc, ConnectorError):
+            log.error("job %s failed unexpectedly: %s", record.id, self.host.mask(f"{type(exc).__name__}: {exc}"))
+        if beat.lost:
+            return Outcome("lost", record=record)
+        error = error_record(exc, self.host.mask)
+        if beat.cancelled_by_request:
+            self.records.finish(record.id, token, JobState.CANCELLED, error=error, progress=beat.last)
+            return Outcome("done", record=record)
+        retryable = isinstance(exc, ConnectorError) and exc.retryable
+        if retryable and record.attempts < record.max_attempts:
+            delay = self.settings.backoff(record.retry_delay, record.attempts, self._rand.random())
+            if self.records.retry_later(record.id, token, error, delay):
+                log.info("job %s: retryable failure (attempt %d of %d), retrying in %.1fs",
+                         record.id, record.attempts, record.max_attempts, delay)
+                return Outcome("retry", delay, record)
+            return Outcome("lost", record=record)
+        self.records.finish(record.id, token, JobState.FAILED, error=error, progress=beat.last)
+        return Outcome("done", record=record)
+
+
+class _Heartbeat:
+    """Extends a running job's lease, stores its progress, and watches for cancellation."""
+
+    def __init__(self, records: JobStore, job_id: str, token: str, settings: JobSettings) -> None:
+        self.records = records
+        self.job_id = job_id
+        self.token = token
+        self.settings = settings
+        self.cancel = threading.Event()
+        self.cancelled_by_request = False
+        self.lost = False
+        self.last: Progress | None = None
+        self._stored: Progress | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"job-heartbeat-{job_id[:8]}", daemon=True)
+
+    def report(self, done: int, total: int | None, unit: str) -> None:
+        """The operation's progress callback: kept in memory, stored by the next heartbeat."""
+        self.last = Progress(int(done), None if total is None else int(total), str(unit or ""))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.settings.check_interval):
+            progress = self.last if self.last != self._stored else None
+            try:
+                held, cancel = self.records.heartbeat(self.job_id, self.token, self.settings.lease_seconds, progress)
+            except ConnectorError as exc:  # the store is down: keep running, try again next beat
+                log.warning("job %s: heartbeat failed: %s", self.job_id, exc.message)
+                continue
+            self._stored = progress or self._stored
+            if not held:
+                self.lost = True
+                self.cancel.set()
+                return
+            if cancel and not self.cancel.is_set():
+                self.cancelled_by_request = True
+                self.cancel.set()

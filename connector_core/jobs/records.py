@@ -1,0 +1,288 @@
+"""Jobs in the store: insert once per idempotency key, claim with a lease, record the end.
+
+Every state change is one UPDATE guarded by what it expects (the state, the lease token),
+so two deliveries of one job -- a broker re-delivering it, a reaper re-queueing it --
+never both run it: the second finds the job running under a live lease (and waits), or
+finished (and does nothing). Thread-safe; share one per process.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import NotFoundError
+from ..store.store import _now, _utc  # one notion of "now" and of stored times for the store
+from ..triggers.instances import _guarded
+from .model import Job, JobRecord, JobState, Progress
+from .table import jobs
+
+#: How many expired leases one reaper pass re-queues.
+REAP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """This delivery runs the job: only the holder of ``token`` may record its end."""
+
+    record: JobRecord
+    token: str
+    sealed: tuple[str, bytes, bytes] | None  # (key id, wrapped key, ciphertext) of secret params
+
+
+@dataclass(frozen=True)
+class Busy:
+    """Another delivery holds a live lease, or a retry is not due yet: look again in ``wait`` seconds."""
+
+    record: JobRecord
+    wait: float
+
+
+@dataclass(frozen=True)
+class Done:
+    """Nothing to run: the job finished (now or earlier), was cancelled, or no longer exists."""
+
+    record: JobRecord | None
+
+
+class JobStore:
+    """The ``jobs`` table. Every tenant-facing read is filtered by tenant."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- submitting and reading ---------------------------------------------------------
+
+    def insert(self, row: Mapping[str, Any]) -> tuple[JobRecord, bool]:
+        """Insert a new job; (the record, True), or (the job already stored under its key, False)."""
+        try:
+            with self._write() as db:
+                db.execute(insert(jobs).values(**row))
+        except IntegrityError:
+            existing = self._row_by_key(row["tenant"], row["idempotency_key"])
+            if existing is None:  # pragma: no cover - a primary key clash of two uuid4s
+                raise
+            return record_of(existing), False
+        return record_of(row), True
+
+    def get(self, tenant: str, job_id: str) -> JobRecord:
+        return record_of(self.row(tenant, job_id))
+
+    def row(self, tenant: str, job_id: str) -> dict[str, Any]:
+        if not isinstance(job_id, str):
+            raise _not_found(job_id)
+        with self._read() as db:
+            row = db.execute(select(jobs).where(jobs.c.tenant == tenant, jobs.c.id == job_id)).first()
+        if row is None:
+            raise _not_found(job_id)
+        return dict(row._mapping)
+
+    def by_key(self, tenant: str, idempotency_key: str) -> dict[str, Any] | None:
+        return self._row_by_key(tenant, idempotency_key)
+
+    def list(self, tenant: str, *, state: str | None = None, parent_id: str | None = None,
+             limit: int = 100) -> list[JobRecord]:
+        """The tenant's jobs, newest first (a fan-out's chunks: in chunk order)."""
+        query = select(jobs).where(jobs.c.tenant == tenant)
+        if state is not None:
+            query = query.where(jobs.c.state == state)
+        if parent_id is not None:
+            query = query.where(jobs.c.parent_id == parent_id).order_by(jobs.c.chunk_index)
+        else:
+            query = query.order_by(jobs.c.created_at.desc(), jobs.c.id)
+        with self._read() as db:
+            return [record_of(r._mapping) for r in db.execute(query.limit(limit))]
+
+    # -- running (workers) ---------------------------------------------------------------
+
+    def claim(self, tenant: str, job_id: str, owner: str, lease_seconds: float,
+              now: datetime | None = None) -> Claimed | Busy | Done:
+        """Start a delivery of the job, or say why this delivery must not run it."""
+        now = now or _now()
+        token = uuid.uuid4().hex
+        j = jobs
+        runnable = and_(
+            j.c.tenant == tenant, j.c.id == job_id, j.c.attempts < j.c.max_attempts,
+            j.c.cancel_requested.is_(False),
+            or_(and_(j.c.state == JobState.QUEUED, or_(j.c.not_before.is_(None), j.c.not_before <= now)),
+                and_(j.c.state == JobState.RUNNING, j.c.lease_expires_at < now)))
+        claim = (update(j).where(runnable)
+                 .values(state=JobState.RUNNING, lease_owner=owner[:64], lease_token=token,
+                         lease_expires_at=now + timedelta(seconds=lease_seconds), heartbeat_at=now,
+                         attempts=j.c.attempts + 1, not_before=None,
+                         started_at=_coalesce(j.c.started_at, now))
+                 .returning(*j.c))
+        with self._write() as db:
+            row = db.execute(claim).first()
+        if row is not None:
+            row = row._mapping
+            sealed = (row["key_id"], bytes(row["wrapped_key"]), bytes(row["secrets"])) if row["key_id"] else None
+            return Claimed(record_of(row), token, sealed)
+        return self._why_not(tenant, job_id, now)
+
+    def heartbeat(self, job_id: str, token: str, lease_seconds: float, progress: Progress | None = None,
+                  now: datetime | None = None) -> tuple[bool, bool]:
+        """Extend the lease (and store progress): (lease still held, cancellation requested)."""
+        now = now or _now()
+        values: dict[str, Any] = {"heartbeat_at": now, "lease_expires_at": now + timedelta(seconds=lease_seconds)}
+        if progress is not None:
+            values["progress"] = {"done": progress.done, "total": progress.total, "unit": progress.unit}
+        with self._write() as db:
+            row = db.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.lease_token == token)
+                             .values(**values).returning(jobs.c.cancel_requested)).first()
+        return (row is not None, bool(row and row[0]))
+
+    def finish(self, job_id: str, token: str, state: str, *, result: Any = None, outcomes: Any = None,
+               error: Mapping[str, Any] | None = None, progress: Progress | None = None,
+               now: datetime | None = None) -> bool:
+        """Record the end of the leased delivery; False if the lease was lost meanwhile."""
+        values: dict[str, Any] = {"state": state, "result": result, "outcomes": outcomes,
+                                  "error": dict(error) if error else None, "finished_at": now or _now()}
+        if progress is not None:
+            values["progress"] = {"done": progress.done, "total": progress.total, "unit": progress.unit}
+        return self._end_lease(job_id, token, **values)
+
+    def retry_later(self, job_id: str, token: str, error: Mapping[str, Any], delay: float,
+                    now: datetime | None = None) -> bool:
+        """Back to ``queued``, not before ``delay`` seconds from now; the error kept for operators."""
+        now = now or _now()
+        return self._end_lease(job_id, token, state=JobState.QUEUED, error=dict(error),
+                               not_before=now + timedelta(seconds=delay),
+                               last_message=f"retrying in {delay:.1f}s: {error.get('message', '')}"[:2000])
+
+    def record_outcomes(self, tenant: str, job_id: str, outcomes: list[Any]) -> None:
+        """Store per-entry outcomes (a fan-out merging its chunks' results, in input order)."""
+        with self._write() as db:
+            changed = db.execute(update(jobs).where(jobs.c.tenant == tenant, jobs.c.id == job_id)
+                                 .values(outcomes=outcomes)).rowcount
+        if not changed:
+            raise _not_found(job_id)
+
+    def delete_unstarted(self, tenant: str, job_id: str) -> None:
+        """Forget a job that could not be queued (so its idempotency key may be used again)."""
+        with self._write() as db:
+            db.execute(delete(jobs).where(jobs.c.tenant == tenant, jobs.c.id == job_id,
+                                          jobs.c.state == JobState.QUEUED, jobs.c.attempts == 0))
+
+    # -- cancelling and reaping ----------------------------------------------------------
+
+    def request_cancel(self, tenant: str, job_id: str, now: datetime | None = None) -> JobRecord:
+        """A queued job is cancelled at once; a running one is flagged (its worker stops it)."""
+        now = now or _now()
+        j = jobs
+        with self._write() as db:
+            db.execute(update(j).where(j.c.tenant == tenant, j.c.id == job_id, j.c.state == JobState.QUEUED)
+                       .values(state=JobState.CANCELLED, cancel_requested=True, finished_at=now,
+                               not_before=None))
+            db.execute(update(j).where(j.c.tenant == tenant, j.c.id == job_id, j.c.state == JobState.RUNNING)
+                       .values(cancel_requested=True))
+        return self.get(tenant, job_id)
+
+    def reap(self, now: datetime | None = None, limit: int = REAP_BATCH) -> list[tuple[str, str]]:
+        """Re-queue running jobs whose lease expired (their worker died): their (tenant, id)s.
+
+        The caller enqueues each again; a delivery that already carries the job (a broker
+        re-delivery) and this one race for the claim, and only one runs it.
+        """
+        now = now or _now()
+        j = jobs
+        expired = (select(j.c.id).where(j.c.state == JobState.RUNNING, j.c.lease_expires_at < now)
+                   .order_by(j.c.lease_expires_at).limit(limit).with_for_update(skip_locked=True))
+        requeue = (update(j).where(j.c.id.in_(expired.scalar_subquery()))
+                   .values(state=JobState.QUEUED, lease_owner=None, lease_token=None, not_before=None,
+                           last_message="its worker stopped sending heartbeats; re-queued")
+                   .returning(j.c.tenant, j.c.id))
+        with self._write() as db:
+            return [(r.tenant, r.id) for r in db.execute(requeue)]
+
+    def queued(self, limit: int = REAP_BATCH) -> list[tuple[str, str, datetime | None]]:
+        """Queued jobs, oldest first: (tenant, id, not_before); for an in-process runner's restart."""
+        j = jobs
+        query = (select(j.c.tenant, j.c.id, j.c.not_before).where(j.c.state == JobState.QUEUED)
+                 .order_by(j.c.created_at).limit(limit))
+        with self._read() as db:
+            return [(r.tenant, r.id, _utc(r.not_before) if r.not_before else None) for r in db.execute(query)]
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _why_not(self, tenant: str, job_id: str, now: datetime) -> Busy | Done:
+        try:
+            row = self.row(tenant, job_id)
+        except NotFoundError:
+            return Done(None)
+        record = record_of(row)
+        if record.finished:
+            return Done(record)
+        lease_live = row["state"] == JobState.RUNNING and _utc(row["lease_expires_at"]) >= now
+        if lease_live:
+            return Busy(record, max(0.05, (_utc(row["lease_expires_at"]) - now).total_seconds()))
+        if row["cancel_requested"]:
+            return Done(self._end_abandoned(tenant, job_id, JobState.CANCELLED, None, now))
+        if row["attempts"] >= row["max_attempts"]:
+            reason = row["last_message"] or "its worker stopped"
+            error = {"error": "OperationError", "retryable": False, "hint": "submit it again when wanted",
+                     "message": f"gave up after {row['attempts']} attempts (last: {reason})"}
+            return Done(self._end_abandoned(tenant, job_id, JobState.FAILED, error, now))
+        wait = (_utc(row["not_before"]) - now).total_seconds() if row["not_before"] else 0.05
+        return Busy(record, max(0.05, wait))
+
+    def _end_abandoned(self, tenant: str, job_id: str, state: str, error: dict | None, now: datetime) -> JobRecord:
+        j = jobs
+        live = and_(j.c.state == JobState.RUNNING, j.c.lease_expires_at >= now)
+        with self._write() as db:
+            db.execute(update(j).where(j.c.tenant == tenant, j.c.id == job_id,
+                                       j.c.state.in_([JobState.QUEUED, JobState.RUNNING]), ~live)
+                       .values(state=state, error=error, finished_at=now, lease_owner=None, lease_token=None))
+        return self.get(tenant, job_id)
+
+    def _end_lease(self, job_id: str, token: str, **values: Any) -> bool:
+        with self._write() as db:
+            return db.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.lease_token == token)
+                              .values(lease_owner=None, lease_token=None, lease_expires_at=None,
+                                      **values)).rowcount == 1
+
+    def _row_by_key(self, tenant: str, key: str) -> dict[str, Any] | None:
+        with self._read() as db:
+            row = db.execute(select(jobs).where(jobs.c.tenant == tenant, jobs.c.idempotency_key == key)).first()
+        return dict(row._mapping) if row is not None else None
+
+    def _read(self):
+        return _guarded(self.engine, self.engine.connect)
+
+    def _write(self):
+        return _guarded(self.engine, self.engine.begin)
+
+
+def _coalesce(column: Any, value: datetime) -> Any:
+    from sqlalchemy import func
+
+    return func.coalesce(column, value)
+
+
+def record_of(row: Mapping[str, Any]) -> JobRecord:
+    job = Job(id=row["id"], tenant=row["tenant"], connection_id=row["connection_id"],
+              connector_id=row["connector_id"], operation=row["operation"], params=dict(row["params"]),
+              idempotency_key=row["idempotency_key"], parent_id=row["parent_id"], chunk_index=row["chunk_index"])
+    progress = row["progress"]
+
+    def when(key: str) -> datetime | None:
+        return _utc(row[key]) if row.get(key) else None
+
+    return JobRecord(
+        job=job, state=row["state"], cancel_requested=bool(row["cancel_requested"]), result=row["result"],
+        outcomes=row["outcomes"], progress=Progress(**progress) if progress else None, error=row["error"],
+        attempts=row["attempts"], max_attempts=row["max_attempts"], retry_delay=row["retry_delay"],
+        created_at=_utc(row["created_at"]),
+        started_at=when("started_at"), finished_at=when("finished_at"), not_before=when("not_before"),
+        lease_owner=row["lease_owner"], lease_expires_at=when("lease_expires_at"))
+
+
+def _not_found(job_id: Any) -> NotFoundError:
+    # The same words whether the id is unknown or another tenant's: nothing to probe.
+    return NotFoundError(f"no job {str(job_id)[:64]!r}", hint="list this tenant's jobs")

@@ -1,0 +1,211 @@
+"""The jobs API a host uses: submit (validated before anything is queued), read, wait, cancel.
+
+``Jobs(store)`` runs jobs on the local runner; ``Jobs(store, CeleryRunner())`` (or
+``CONNECTOR_CORE_JOBS_RUNNER=celery``) sends them to Celery workers. Either way the job's
+state, result and progress are in the store, read with :meth:`Jobs.get`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import ConnectorError, ValidationError
+from ..store.envelope import seal
+from ..store.errors import ConflictError
+from ..store.store import _now
+from ..store.values import split_secrets
+from .execute import JobExecutor, sealing_id
+from .model import JobRecord, JobState, to_json_value
+from .records import JobStore
+from .settings import ENV_RUNNER, JobSettings
+
+if TYPE_CHECKING:
+    from ..store import ConnectionStore
+
+_MAX_KEY = 255
+
+
+class Runner(Protocol):
+    """Where jobs run. ``start`` binds the process's executor (a runner that runs jobs in
+    this process uses it); ``enqueue`` hands over a job by id, after ``delay`` seconds."""
+
+    name: str
+
+    def start(self, executor: JobExecutor) -> None: ...
+
+    def enqueue(self, tenant: str, job_id: str, *, delay: float = 0.0) -> None: ...
+
+    def close(self, wait: bool = True) -> None: ...
+
+
+class Jobs:
+    """Jobs of every tenant in one store. Thread-safe; one per process.
+
+    ``runner``: a :class:`~connector_core.jobs.LocalRunner` (the default) or a
+    :class:`~connector_core.jobs.CeleryRunner`; ``settings`` default to the environment.
+    """
+
+    def __init__(self, store: ConnectionStore, runner: Runner | None = None, *,
+                 settings: JobSettings | None = None) -> None:
+        self.store = store
+        self.host = store.host
+        self.settings = settings or JobSettings.from_environment()
+        self.records = JobStore(store.engine)
+        self.executor = JobExecutor(store, self.records, self.settings)
+        self.runner = runner or runner_from_environment()
+        self.runner.start(self.executor)
+
+    def close(self, wait: bool = True) -> None:
+        self.runner.close(wait)
+
+    def __enter__(self) -> Jobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the API ------------------------------------------------------------------------
+
+    def submit(self, tenant: str, connection_id: str, operation: str, params: Mapping[str, Any] | None = None,
+               *, idempotency_key: str | None = None, max_attempts: int | None = None,
+               retry_delay: float | None = None, parent_id: str | None = None,
+               chunk_index: int | None = None) -> JobRecord:
+        """Validate and queue a job; its record (state ``queued``).
+
+        Refused before anything is queued, with the error :meth:`Host.run` would raise:
+        a connection of another tenant or deleted (NotFoundError), an unknown operation
+        (NotFoundError), invalid params or connection values the operation requires
+        (ValidationError). ``idempotency_key``: a job submitted again with the same key
+        (a client retrying, a message re-delivered) is not queued again; the first job's
+        record is returned, with its result once it finished. The same key for different
+        work is a ConflictError.
+        """
+        stored = self.store.get(tenant, connection_id)
+        connector_id = stored.connector_id
+        clean = self.host.validate_input(connector_id, operation, params or {})
+        self._check_required(stored, operation)
+        public, secrets = split_secrets(clean)
+        public = to_json_value(public)
+        fingerprint = _fingerprint(connection_id, operation, public, len(secrets))
+        key = _idempotency_key(idempotency_key)
+        if key is not None:
+            existing = self.records.by_key(tenant, key)
+            if existing is not None:
+                return self._same_work(existing, fingerprint)
+        job_id = uuid.uuid4().hex
+        sealed = seal(self.store.keyring, tenant, sealing_id(job_id), secrets) if secrets else None
+        row = {
+            "id": job_id, "tenant": tenant, "connection_id": connection_id, "connector_id": connector_id,
+            "operation": operation, "params": public, "idempotency_key": key or job_id,
+            "fingerprint": fingerprint, "parent_id": parent_id, "chunk_index": chunk_index,
+            "key_id": sealed.key_id if sealed else None, "wrapped_key": sealed.wrapped_key if sealed else None,
+            "secrets": sealed.ciphertext if sealed else None, "state": JobState.QUEUED,
+            "cancel_requested": False, "result": None, "outcomes": None, "progress": None, "error": None,
+            "attempts": 0, "max_attempts": _positive(max_attempts, self.settings.max_attempts, "max_attempts"),
+            "retry_delay": float(retry_delay if retry_delay is not None else self.settings.retry_delay),
+            "not_before": None, "lease_owner": None, "lease_token": None, "lease_expires_at": None,
+            "heartbeat_at": None, "created_at": _now(), "started_at": None, "finished_at": None,
+            "last_message": None,
+        }
+        record, created = self.records.insert(row)
+        if not created:  # the same key, submitted concurrently: the first insert won
+            return self._same_work(self.records.row(tenant, record.id), fingerprint)
+        try:
+            self.runner.enqueue(tenant, job_id)
+        except Exception as exc:  # the broker is down: nothing was queued, so nothing is kept
+            self.records.delete_unstarted(tenant, job_id)
+            if isinstance(exc, ConnectorError):
+                raise
+            from ..errors import UnavailableError
+
+            raise UnavailableError(f"the job could not be queued ({self.runner.name} runner): "
+                                   f"{type(exc).__name__}: {self.host.mask(str(exc))}",
+                                   hint="check the broker (CONNECTOR_CORE_BROKER_URL) and submit again") from None
+        return record
+
+    def get(self, tenant: str, job_id: str) -> JobRecord:
+        """The job's record; NotFoundError for an unknown id or another tenant's job."""
+        return self.records.get(tenant, job_id)
+
+    def list(self, tenant: str, *, state: str | None = None, parent_id: str | None = None,
+             limit: int = 100) -> list[JobRecord]:
+        return self.records.list(tenant, state=state, parent_id=parent_id, limit=limit)
+
+    def cancel(self, tenant: str, job_id: str) -> JobRecord:
+        """Cancel: a queued job at once; a running one when its operation next checks
+        (``context.check_cancelled()``, the HTTP toolkit before each request). A job that
+        finished stays as it was."""
+        return self.records.request_cancel(tenant, job_id)
+
+    def wait(self, tenant: str, job_id: str, timeout: float | None = None) -> JobRecord:
+        """The record once the job finished; after ``timeout`` seconds, as it is then."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pause = 0.005
+        while True:
+            record = self.get(tenant, job_id)
+            if record.finished or (deadline is not None and time.monotonic() >= deadline):
+                return record
+            time.sleep(pause if deadline is None else max(0.0, min(pause, deadline - time.monotonic())))
+            pause = min(pause * 2, 0.2)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _check_required(self, stored: Any, operation: str) -> None:
+        op = self.host.manifest(stored.connector_id).operation(operation)
+        missing = [k for k in op.requires_connection
+                   if k not in stored.secret_fields and stored.values.get(k) in (None, "")]
+        if missing:
+            raise ValidationError(
+                {f"connection.{k}": [f"is required for {operation}"] for k in missing},
+                hint="edit the connection and fill in " + ", ".join(missing), connector=stored.connector_id)
+
+    def _same_work(self, row: Mapping[str, Any], fingerprint: str) -> JobRecord:
+        if row["fingerprint"] != fingerprint:
+            raise ConflictError(f"the idempotency key {row['idempotency_key'][:64]!r} was used for other work",
+                                hint="use a new key for a different connection, operation or params")
+        return self.records.get(row["tenant"], row["id"])
+
+
+def runner_from_environment() -> Runner:
+    """The runner ``CONNECTOR_CORE_JOBS_RUNNER`` names: ``local`` (default) or ``celery``."""
+    import os
+
+    from ..errors import ConfigurationError
+
+    name = os.environ.get(ENV_RUNNER, "local").strip() or "local"
+    if name == "local":
+        from .local import LocalRunner
+
+        return LocalRunner()
+    if name == "celery":
+        from .celery_runner import CeleryRunner
+
+        return CeleryRunner()
+    raise ConfigurationError(f"{ENV_RUNNER}={name!r} is not a runner", hint="write local or celery")
+
+
+def _fingerprint(connection_id: str, operation: str, params: Any, secrets: int) -> str:
+    text = json.dumps([connection_id, operation, params, secrets], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _idempotency_key(key: Any) -> str | None:
+    if key is None:
+        return None
+    if not isinstance(key, str) or not key.strip() or len(key) > _MAX_KEY:
+        raise ValidationError({"idempotency_key": [f"must be a non-empty string of at most {_MAX_KEY} characters"]},
+                              hint="use the id of the request or message that asks for the work")
+    return key
+
+
+def _positive(value: int | None, default: int, name: str) -> int:
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+        raise ValidationError({name: ["must be an integer from 1 to 100"]})
+    return value

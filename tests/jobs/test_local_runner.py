@@ -1,0 +1,140 @@
+"""The local runner (the default): jobs run on this process's threads, state in the store."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from connector_core.jobs import Jobs, JobState, LocalRunner
+
+from . import jobkit
+from .conftest import API_KEY, TENANT, TOKEN, fast_settings
+from .test_submit import HeldRunner
+
+WAIT = 20  # seconds: a bound for a job that should take milliseconds, never an assertion about time
+
+
+def _wait_for(predicate, timeout: float = WAIT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def test_a_job_runs_and_its_result_and_timing_are_stored(jobs, connection_id):
+    record = jobs.submit(TENANT, connection_id, "echo", {"text": "hello", "api_key": API_KEY})
+    done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert done.state == JobState.SUCCEEDED
+    assert done.result == {"text": "hello", "key_length": len(API_KEY), "token_length": len(TOKEN)}
+    assert done.attempts == 1 and done.error is None
+    assert done.started_at >= done.created_at and done.duration is not None and done.duration >= 0
+
+
+def test_a_retryable_failure_is_retried_until_it_succeeds(jobs, connection_id):
+    record = jobs.submit(TENANT, connection_id, "flaky", {"name": "r", "failures": 2})
+    done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert done.state == JobState.SUCCEEDED
+    assert done.result == {"runs": 3} and done.attempts == 3 and jobkit.runs("r") == 3
+
+
+def test_retries_stop_at_max_attempts_with_the_last_error(jobs, connection_id):
+    record = jobs.submit(TENANT, connection_id, "flaky", {"name": "m", "failures": 10}, max_attempts=2)
+    done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert done.state == JobState.FAILED and done.attempts == 2 and jobkit.runs("m") == 2
+    assert done.error["error"] == "UnavailableError" and done.error["retryable"] is True
+    assert "run 2 fails on purpose" in done.error["message"]
+
+
+def test_a_non_retryable_failure_fails_once(jobs, connection_id):
+    record = jobs.submit(TENANT, connection_id, "flaky", {"name": "n", "failures": 1, "retryable": False})
+    done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert done.state == JobState.FAILED and done.attempts == 1 and jobkit.runs("n") == 1
+    assert done.error["error"] == "OperationError" and done.error["retryable"] is False
+
+
+def test_a_running_job_is_cancelled_and_its_progress_kept(jobs, connection_id, _jobkit_state):
+    record = jobs.submit(TENANT, connection_id, "wait", {"name": "w"})
+    _wait_for(lambda: (_jobkit_state / "w.pid").exists())
+    _wait_for(lambda: jobs.get(TENANT, record.id).progress)  # stored by the heartbeat
+    assert jobs.cancel(TENANT, record.id).cancel_requested
+    done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert done.state == JobState.CANCELLED
+    assert "cancelled" in done.error["message"]
+    assert done.progress.done > 0 and done.progress.unit == "steps"
+    assert jobkit.runs("w", "ends") == 0
+
+
+def test_a_finished_job_delivered_again_does_nothing(jobs, connection_id):
+    record = jobs.submit(TENANT, connection_id, "flaky", {"name": "d"}, idempotency_key="msg-1")
+    done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    for _ in range(3):  # a broker re-delivering the message after its visibility timeout
+        assert jobs.executor.deliver(TENANT, record.id).kind == "done"
+    again = jobs.submit(TENANT, connection_id, "flaky", {"name": "d"}, idempotency_key="msg-1")
+    assert again.id == record.id and again.result == done.result == {"runs": 1}
+    assert jobkit.runs("d") == 1
+
+
+def test_a_second_delivery_of_a_running_job_waits_instead_of_running_it(jobs, connection_id, _jobkit_state):
+    record = jobs.submit(TENANT, connection_id, "wait", {"name": "b"})
+    _wait_for(lambda: (_jobkit_state / "b.pid").exists())
+    outcome = jobs.executor.deliver(TENANT, record.id)
+    assert outcome.kind == "busy" and 0 < outcome.delay <= jobs.settings.lease_seconds
+    (_jobkit_state / "b.release").touch()
+    assert jobs.wait(TENANT, record.id, timeout=WAIT).state == JobState.SUCCEEDED
+    assert jobkit.runs("b", "starts") == 1 and jobkit.runs("b", "ends") == 1
+
+
+def test_an_error_naming_a_secret_is_stored_masked(jobs, connection_id):
+    record = jobs.submit(TENANT, connection_id, "echo", {"text": "leak", "api_key": API_KEY})
+    done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert done.state == JobState.FAILED and "refused key" in done.error["message"]
+    assert API_KEY not in json.dumps(done.to_dict()) and TOKEN not in json.dumps(done.to_dict())
+
+
+def test_a_job_whose_worker_died_is_requeued_and_completed_once(job_store, connection_id):
+    """A delivery claimed the job and vanished (no heartbeat): the reaper re-queues it."""
+    settings = fast_settings(lease_seconds=1.0, check_interval=0.1)
+    held = HeldRunner()
+    with Jobs(job_store, held, settings=settings) as submitter:
+        record = submitter.submit(TENANT, connection_id, "flaky", {"name": "k"})
+        claim = submitter.records.claim(TENANT, record.id, "dead-worker:1", settings.lease_seconds)
+        assert claim.record.state == JobState.RUNNING
+    with Jobs(job_store, LocalRunner(), settings=settings) as jobs:
+        done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert done.state == JobState.SUCCEEDED and done.attempts == 2
+    assert jobkit.runs("k") == 1  # the dead delivery never ran the operation; this one did, once
+
+
+def test_a_restarted_process_runs_the_jobs_left_queued(job_store, connection_id):
+    held = HeldRunner()
+    with Jobs(job_store, held, settings=fast_settings()) as before_restart:
+        ids = [before_restart.submit(TENANT, connection_id, "flaky", {"name": f"q{i}"}).id for i in range(3)]
+    with Jobs(job_store, LocalRunner(), settings=fast_settings()) as jobs:
+        states = [jobs.wait(TENANT, i, timeout=WAIT).state for i in ids]
+    assert states == [JobState.SUCCEEDED] * 3
+    assert [jobkit.runs(f"q{i}") for i in range(3)] == [1, 1, 1]
+
+
+def test_a_worker_that_keeps_dying_is_given_up_on(job_store, connection_id):
+    settings = fast_settings(lease_seconds=0.4, check_interval=0.1, max_attempts=2)
+    with Jobs(job_store, HeldRunner(), settings=settings) as jobs:
+        record = jobs.submit(TENANT, connection_id, "noop")
+        for n in range(2):
+            jobs.records.claim(TENANT, record.id, f"dead:{n}", settings.lease_seconds)
+            time.sleep(0.5)
+            assert jobs.executor.reap() == [(TENANT, record.id)]
+        assert jobs.executor.deliver(TENANT, record.id).kind == "done"
+        failed = jobs.get(TENANT, record.id)
+    assert failed.state == JobState.FAILED and failed.attempts == 2
+    assert "gave up after 2 attempts" in failed.error["message"]
+
+
+@pytest.mark.parametrize("n", [20])
+def test_many_jobs_run_on_a_bounded_pool(jobs, connection_id, n):
+    ids = [jobs.submit(TENANT, connection_id, "noop").id for _ in range(n)]
+    assert {jobs.wait(TENANT, i, timeout=WAIT).state for i in ids} == {JobState.SUCCEEDED}

@@ -1,0 +1,25 @@
+"""The jobs table: the migration creates what the code declares, on one Alembic head."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+
+def test_the_migrations_have_exactly_one_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "connector_core.store:migrations")
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several Alembic heads {heads}: set down_revision of the newest revision"
+
+
+def test_the_migrated_jobs_table_has_the_declared_columns_and_indexes(job_store):
+    from connector_core.jobs.table import jobs
+
+    found = inspect(job_store.engine)
+    assert {c["name"] for c in found.get_columns("jobs")} == {c.name for c in jobs.columns}
+    indexes = {tuple(ix["column_names"]): bool(ix["unique"]) for ix in found.get_indexes("jobs")}
+    assert indexes[("tenant", "idempotency_key")] is True
+    assert ("state", "lease_expires_at") in indexes
