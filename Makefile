@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FRONTEND := connector_core/web/frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.installed
 
-.PHONY: demo test bench clean browser
+.PHONY: demo test bench clean browser serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m demo
+
+# The reference host on 127.0.0.1 with SQLite under .serve-data/: prints the URL and a
+# sign-in token for the tenant `dev` (development keys live in that folder).
+SERVE_DATA ?= .serve-data
+serve: $(STAMP)
+	CONNECTOR_CORE_DATA_DIR=$(SERVE_DATA) $(BIN)/connectors serve --development --sign-in-token dev
 
 # The form page's lockfile: esbuild, to check that the committed bundle is what it builds.
 $(NODE_STAMP): $(FRONTEND)/package-lock.json

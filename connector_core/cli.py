@@ -361,26 +361,36 @@ def plugins(state: _State, as_json: bool) -> None:
 
 @main.command()
 @click.option("--host", "bind", default="127.0.0.1", show_default=True,
-              help="Loopback address to listen on (the page has no sign-in yet).")
+              help="Loopback address to listen on (plain HTTP: loopback only).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one.")
+@click.option("--development", is_flag=True,
+              help="Keep the master key and session key in files in the data folder (one developer's machine).")
+@click.option("--sign-in-token", "sign_in_tenant", metavar="TENANT",
+              help="Create TENANT if missing and print a new sign-in token for it.")
 @click.pass_obj
-def serve(state: _State, bind: str, port: int) -> None:
-    """Serve the form page and its JSON API (needs the `web` extra)."""
+def serve(state: _State, bind: str, port: int, development: bool, sign_in_tenant: str | None) -> None:
+    """Serve the reference host: tenants, stored connections, tests and runs (needs the web and store extras).
+
+    Tenants fill its forms, so secret references ({$env}, {$file}) are turned off.
+    """
     try:
+        from .web.host_app import TENANT_SAFE_SETTINGS
         from .web.server import serve as run_server
     except ImportError as exc:
         raise click.ClickException(
-            f"`connectors serve` needs the web extra ({exc.name} is missing): "
-            "pip install 'connector-core[web]'") from None
-    run_server(state.host, bind, port)
+            f"`connectors serve` needs the web and store extras ({exc.name} is missing): "
+            "pip install 'connector-core[web,store]'") from None
+    state.settings.update(TENANT_SAFE_SETTINGS)  # before the host is built
+    run_server(state.host, bind, port, development=development, sign_in_tenant=sign_in_tenant)
 
 
 def _add_authoring_commands() -> None:
     from .authoring.commands import COMMANDS  # new, docs, policy, diff-manifest: the plugin author kit
     from .store_commands import COMMANDS as STORE_COMMANDS  # store: imports SQLAlchemy only when run
+    from .tenant_commands import COMMANDS as TENANT_COMMANDS  # tenant, token: the reference host's
 
-    for command in (*COMMANDS, *STORE_COMMANDS):
+    for command in (*COMMANDS, *STORE_COMMANDS, *TENANT_COMMANDS):
         main.add_command(command)
 
 

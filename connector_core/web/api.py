@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from ..errors import ConnectorError, NotFoundError, ValidationError
 from ..host import Host
-from .body import ApiError, json_object, json_response, scrub
+from .body import ApiError, invalid, json_object, json_response, scrub
 
 
 class FormApi:
@@ -48,7 +48,7 @@ class FormApi:
             else:
                 clean = self.host.validate_input(connector_id, operation, values)
         except ValidationError as exc:
-            raise _invalid(exc, values) from None
+            raise invalid(exc, values) from None
         return json_response({"ok": True, "values": clean})
 
     async def options(self, request: Request) -> Response:
@@ -66,7 +66,7 @@ class FormApi:
         try:
             connection = self.host.connect(connector_id, draft)
         except ValidationError as exc:
-            raise _invalid(exc, body, "fill in the connection first: its values are not valid yet") from None
+            raise invalid(exc, body, "fill in the connection first: its values are not valid yet") from None
         try:
             options = await run_in_threadpool(self.host.options, connection, field)
         except ValidationError as exc:
@@ -102,9 +102,3 @@ class FormApi:
             "operations": [{"id": op.id, "label": op.label, "description": op.description}
                            for op in m.operations],
         }
-
-
-def _invalid(exc: ValidationError, submitted: Any, message: str | None = None) -> ApiError:
-    errors = {scrub(path, submitted): [scrub(m, submitted) for m in messages]
-              for path, messages in exc.errors.items()}
-    return ApiError(422, "invalid", message or "some fields are not valid; see `errors`", errors=errors)

@@ -35,26 +35,41 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
 def create_app(host: Host | None = None, *, max_body: int = DEFAULT_MAX_BODY,
                allowed_hosts: list[str] | None = None) -> Starlette:
-    """The form page and its JSON API for ``host`` (default: every installed plugin)."""
+    """The form page and its JSON API for ``host`` (default: every installed plugin).
+
+    No sign-in: for one developer on loopback. The reference host with tenants, stored
+    connections and runs is :func:`connector_core.web.host_app.create_host_app`.
+    """
     api = FormApi(host if host is not None else Host.discover(), max_body)
-    routes = [
-        Route("/", _index),
+    routes = [Route("/", index), *form_routes(api), static_mount()]
+    return Starlette(routes=routes, middleware=base_middleware(allowed_hosts),
+                     exception_handlers=ERROR_HANDLERS)  # type: ignore[arg-type]
+
+
+def form_routes(api: FormApi) -> list[Route]:
+    return [
         Route("/api/connectors", api.catalog),
         Route("/api/connectors/{connector_id}", api.connector),
         Route("/api/connectors/{connector_id}/form", api.form),
         Route("/api/connectors/{connector_id}/validate", api.validate, methods=["POST"]),
         Route("/api/connectors/{connector_id}/options/{field}", api.options, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [
+
+
+def static_mount() -> Mount:
+    return Mount("/static", StaticFiles(directory=STATIC), name="static")
+
+
+def base_middleware(allowed_hosts: list[str] | None = None) -> list[Middleware]:
+    """Loopback host names only (against DNS rebinding) and the security headers."""
+    return [
         Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOOPBACK_HOSTS),
         Middleware(_SecurityHeaders),
     ]
-    handlers = {ApiError: _api_error, HTTPException: _http_error}
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)  # type: ignore[arg-type]
 
 
-async def _index(request: Request) -> Response:
+async def index(request: Request) -> Response:
+    """The single page; its client-side routes (/connections/...) all load it."""
     return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
 
 
@@ -66,6 +81,9 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     """Starlette's own 404/405 as JSON like every other error of the API."""
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return json_response({"ok": False, "error": code, "message": exc.detail}, status=exc.status_code)
+
+
+ERROR_HANDLERS = {ApiError: _api_error, HTTPException: _http_error}
 
 
 class _SecurityHeaders:

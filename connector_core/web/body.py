@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..errors import ValidationError
 from ..secrets import dumps
 
 #: The largest request body accepted; forms are small, so 1 MiB is generous.
@@ -18,16 +19,20 @@ DEFAULT_MAX_BODY = 1024 * 1024
 class ApiError(Exception):
     """An error reply: HTTP status, a machine-readable code, a message that says what to do."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(self, status: int, code: str, message: str, *,
+                 headers: Mapping[str, str] | None = None, **extra: Any) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = dict(headers or {})  # e.g. Retry-After; not part of the JSON body
         self.extra = extra
 
     def response(self) -> Response:
-        return json_response({"ok": False, "error": self.code, "message": self.message, **self.extra},
-                             status=self.status)
+        reply = json_response({"ok": False, "error": self.code, "message": self.message, **self.extra},
+                              status=self.status)
+        reply.headers.update(self.headers)
+        return reply
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -62,6 +67,13 @@ async def json_object(request: Request, max_bytes: int) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "not_an_object", "the body must be a JSON object of field names to values")
     return data
+
+
+def invalid(exc: ValidationError, submitted: Any, message: str | None = None) -> ApiError:
+    """422 ``invalid`` with ``errors`` (field path -> messages), nothing submitted quoted."""
+    errors = {scrub(path, submitted): [scrub(m, submitted) for m in messages]
+              for path, messages in exc.errors.items()}
+    return ApiError(422, "invalid", message or "some fields are not valid; see `errors`", errors=errors)
 
 
 def _too_large(max_bytes: int) -> ApiError:
