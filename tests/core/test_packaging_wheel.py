@@ -121,15 +121,21 @@ def test_connectors_serve_from_the_wheel_serves_the_page(installed):
     import urllib.request
 
     connectors = str(installed["venv"] / "bin" / "connectors")
-    server = subprocess.Popen([connectors, "serve", "--port", "0"], cwd=installed["cwd"], env=installed["env"],
-                              stderr=subprocess.PIPE, text=True)
+    data = installed["cwd"] / "serve-data"  # the store's migrations and the page ship in the wheel
+    env = {**installed["env"], "CONNECTOR_CORE_DATA_DIR": str(data)}
+    env.pop("CONNECTOR_CORE_DATABASE_URL", None)
+    server = subprocess.Popen([connectors, "serve", "--port", "0", "--development", "--sign-in-token", "wheel"],
+                              cwd=installed["cwd"], env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
     try:
         line = server.stderr.readline()
         match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, line
+        assert match, line + server.stderr.read()
+        token = server.stdout.readline().strip()
         with urllib.request.urlopen(match.group(0) + "static/app.js", timeout=10) as reply:
             assert reply.status == 200 and len(reply.read()) > 100_000
-        with urllib.request.urlopen(match.group(0) + "api/connectors", timeout=10) as reply:
+        signed = urllib.request.Request(match.group(0) + "api/connectors", headers={"authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(signed, timeout=10) as reply:
             assert {c["id"] for c in json.load(reply)["connectors"]} >= {"aws.s3", "aws.eventbridge"}
     finally:
         server.terminate()
