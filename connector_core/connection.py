@@ -109,10 +109,12 @@ class RunContext:
     - :meth:`remaining` and :meth:`check_cancelled`: the run's deadline (``Host.run(timeout=...)``)
       and cancellation (``Host.run(cancel=event)``); toolkits bound their waits by them.
     - :meth:`token_refreshed`: tell the host an OAuth refresh token changed (it stores it).
+    - ``trigger_instance``: during a poll run for a stored trigger instance, its id (None
+      otherwise); a trigger that routes a shared source's messages tags them with it.
     """
 
     __slots__ = ("connector_id", "operation", "settings", "_shared", "_masker", "_progress",
-                 "timeout", "deadline", "cancel_event", "_on_token")
+                 "timeout", "deadline", "cancel_event", "_on_token", "trigger_instance")
 
     def __init__(
         self,
@@ -126,6 +128,7 @@ class RunContext:
         timeout: float | None = None,
         cancel: threading.Event | None = None,
         on_token: Callable[[Connection, Mapping[str, Any]], None] | None = None,
+        trigger_instance: str | None = None,
     ) -> None:
         self.connector_id = connector_id
         self.operation = operation
@@ -139,6 +142,7 @@ class RunContext:
         #: Set by the caller to cancel the run; waits and the HTTP toolkit check it.
         self.cancel_event = cancel
         self._on_token = on_token
+        self.trigger_instance = trigger_instance
 
     def shared(self, key: str, factory: Callable[[], Any]) -> Any:
         return self._shared.get(key, factory)

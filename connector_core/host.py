@@ -269,7 +269,8 @@ class Host:
         return self._validated_output(result, output, connector_id, operation)
 
     def poll(
-        self, connection: Connection, trigger: str, params: Mapping[str, Any] | None = None, cursor: Any = None
+        self, connection: Connection, trigger: str, params: Mapping[str, Any] | None = None, cursor: Any = None,
+        *, instance: str | None = None,
     ) -> PollResult:
         """Poll a trigger once: validated params and the last cursor in, new items and the next cursor out.
 
@@ -277,13 +278,14 @@ class Host:
         item's data is validated against the trigger's output; the returned cursor has
         been through JSON, as a store keeps it. Store it, handle the items, then call
         ``result.commit()``; see docs/triggers.md for delivery with durable cursors.
+        ``instance`` is the stored trigger instance's id, if any (``context.trigger_instance``).
         """
         connection = self._check_connection(connection)
         connector_id = connection.connector_id
         spec, clean = self.trigger_params(connector_id, trigger, params)
         key = f"trigger:{trigger}"
         cursor = stored_cursor(cursor, connector_id)
-        context = self._context(connector_id, key, None)
+        context = self._context(connector_id, key, None, trigger_instance=instance)
         hook = self._registry.owner_hook("connector_poll", connector_id)
         try:
             result = hook(connector_id=connector_id, trigger=trigger, connection=connection, params=clean,
@@ -304,6 +306,15 @@ class Host:
         clean = self._validator(connector_id, key, "input", spec.input).load(params or {})
         _bind_secrets(clean, self._masker.add)
         return spec, clean
+
+    def context(self, connector_id: str) -> RunContext:
+        """A run context for a plugin's host-side work outside ``run``/``poll`` (a dispatcher's inbox).
+
+        It carries the host's settings, shared objects (the client caches) and secret
+        masker, without a deadline.
+        """
+        self.manifest(connector_id)  # a NotFoundError for an unknown connector
+        return self._context(connector_id, None, None)
 
     def mask(self, text: str) -> str:
         """``text`` with every secret value this host has seen masked (for errors a host records)."""
@@ -379,9 +390,10 @@ class Host:
         return validator
 
     def _context(self, connector_id: str, operation: str | None, progress, *, timeout: float | None = None,
-                 cancel: threading.Event | None = None) -> RunContext:
+                 cancel: threading.Event | None = None, trigger_instance: str | None = None) -> RunContext:
         return RunContext(connector_id, operation, self.settings, self._shared, self._masker, progress,
-                          timeout=timeout, cancel=cancel, on_token=self._token_refreshed)
+                          timeout=timeout, cancel=cancel, on_token=self._token_refreshed,
+                          trigger_instance=trigger_instance)
 
     def _token_refreshed(self, connection: Connection, token: Mapping[str, Any]) -> None:
         for key in ("access_token", "refresh_token", "id_token"):

@@ -108,7 +108,8 @@ class Poller:
         instance = claim.instance
         try:
             connection = self.connections.load_connection(instance.tenant, instance.connection_id)
-            result = self.host.poll(connection, instance.trigger_id, instance.params, instance.cursor)
+            result = self.host.poll(connection, instance.trigger_id, instance.params, instance.cursor,
+                                    instance=instance.id)
             for item in result.items:
                 self.handler(instance, item)
         except Exception as exc:  # the handler's or the poll's: retried later from the old cursor
@@ -138,7 +139,39 @@ class Poller:
                         instance.id, type(exc).__name__)
 
 
-class TriggerScheduler:
+class Background:
+    """A loop in a daemon thread: ``start()``, ``stop()``, or ``with``; ``_loop`` checks ``_stop``."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self):
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = 30) -> None:
+        """Stop after the round in flight."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+
+class TriggerScheduler(Background):
     """The in-process scheduler: a thread that claims due polls and runs them on a bounded pool.
 
     ``start()`` and ``stop()``; it sleeps until the next instance is due (at most
@@ -149,28 +182,8 @@ class TriggerScheduler:
         self.poller = poller
         self.workers = workers
         self.max_sleep = max_sleep
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.rounds = 0
-
-    def start(self) -> TriggerScheduler:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="trigger-scheduler", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self, timeout: float | None = 30) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def __enter__(self) -> TriggerScheduler:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__("trigger-scheduler")
 
     def _loop(self) -> None:
         with ThreadPoolExecutor(self.workers, thread_name_prefix="trigger-poll") as pool:

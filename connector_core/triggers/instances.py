@@ -204,6 +204,40 @@ class TriggerInstances:
         return self._finish(claim, failures=failures, last_error=error[:2000], last_polled_at=now,
                             next_due_at=now + wait)
 
+    def by_ids(self, instance_ids: list[str]) -> dict[str, TriggerInstance]:
+        """Instances by id across tenants (for a dispatcher routing messages); unknown ids are absent."""
+        if not instance_ids:
+            return {}
+        t = trigger_instances
+        with self._read() as db:
+            rows = db.execute(select(t).where(t.c.id.in_(sorted(set(instance_ids))))).fetchall()
+        return {r.id: _instance(r._mapping) for r in rows}
+
+    def of_trigger(self, connector_id: str, trigger_id: str) -> list[TriggerInstance]:
+        """The enabled instances of one trigger across tenants (to find the shared sources to dispatch)."""
+        t = trigger_instances
+        query = select(t).where(t.c.connector_id == connector_id, t.c.trigger_id == trigger_id,
+                                t.c.enabled.is_(True)).order_by(t.c.created_at)
+        with self._read() as db:
+            return [_instance(r._mapping) for r in db.execute(query)]
+
+    def record_dispatch(self, instance_id: str, delivered: int, error: str | None = None, *,
+                        now: datetime | None = None) -> None:
+        """What a dispatcher did for an instance: items handled, or the (masked) error of a failed handler.
+
+        No lease: a dispatcher never moves the cursor (its source acknowledges messages
+        itself), so this only keeps the counters a host shows.
+        """
+        t = trigger_instances
+        values: dict[str, Any] = {"last_polled_at": now or _now()}
+        if error is None:
+            values.update(delivered=t.c.delivered + delivered, failures=0, last_error=None)
+        else:
+            values.update(failures=t.c.failures + 1, last_error=error[:2000])
+        with self._write() as db:
+            _no_flush_wait(db)
+            db.execute(update(t).where(t.c.id == instance_id).values(**values))
+
     def next_due_at(self) -> datetime | None:
         """When the earliest enabled instance is due (for a scheduler's sleep)."""
         t = trigger_instances

@@ -78,6 +78,16 @@ def connector_triggers() -> Mapping[str, str]:
 
 
 @hookimpl
+def connector_settings() -> Mapping[str, Any]:
+    """``eventbridge.dispatcher``: receive trigger events with one dispatcher per queue."""
+    from connector_core import Setting
+
+    return {"eventbridge.dispatcher": Setting(
+        False, "The host runs an InboxDispatcher per trigger queue (connector_aws_eventbridge.inbox): polls of "
+               "stored trigger instances only set up their rule and never receive.")}
+
+
+@hookimpl
 def connector_test_connection(connection: Any, context: Any) -> Any:
     """Credentials, account ID, region and event bus, one check each (see :mod:`.checks`)."""
     from .checks import test_connection  # boto3 only when a test really runs

@@ -4,12 +4,20 @@ Set-up (on a poll whose cursor does not record it yet, idempotent): the queue (s
 by every trigger of the account and region, or one the user gives), the queue policy
 statement that lets EventBridge rules of this account send to it, the rule, and its
 target, whose input transformer wraps each event as ``{"connector_core_rule": NAME,
-"event": EVENT}`` so that a poll knows which trigger a message is for.
+"connector_core_trigger": INSTANCE, "event": EVENT}`` so that a message says which
+trigger instance it is for. Run for a stored instance (``context.trigger_instance``),
+the rule is named after the instance (``connector-core-<instance id>``).
 
-A poll long-polls the queue and returns the events of its own rule; messages of other
-rules sharing the queue are made visible again at once. Nothing is deleted during the
-poll: :meth:`PollResult.commit` deletes the messages, after the handler succeeded, so
-an event whose handling failed comes back after ``visibility_timeout`` (at least once).
+Two ways to receive:
+
+- **per-instance polls** (the default): a poll long-polls the queue and returns the
+  events of its own rule; messages of other rules sharing the queue are made visible
+  again at once. Nothing is deleted during the poll: :meth:`PollResult.commit` deletes
+  the messages, after the handler succeeded, so an event whose handling failed comes
+  back after ``visibility_timeout`` (at least once);
+- **a dispatcher per queue** (host setting ``eventbridge.dispatcher``): polls of stored
+  instances only set up and never receive; :mod:`.inbox` gives the host one inbox per
+  queue for :class:`connector_core.triggers.dispatch.InboxDispatcher`.
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ SHARED_QUEUE = "connector-core-eventbridge-triggers"
 TARGET_ID = "connector-core-trigger-queue"
 POLICY_SID = "ConnectorCoreEventBridgeTriggers"
 RULE_KEY = "connector_core_rule"
+TRIGGER_KEY = "connector_core_trigger"
+#: Host setting: a dispatcher per queue receives, polls of stored instances only set up.
+DISPATCHER_SETTING = "eventbridge.dispatcher"
 CURSOR_VERSION = 1
 SQS_BATCH = 10  # ReceiveMessage / DeleteMessageBatch limit
 
@@ -36,12 +47,16 @@ SQS_BATCH = 10  # ReceiveMessage / DeleteMessageBatch limit
 def events(connection: Connection, params: Mapping[str, Any], cursor: Any, context: RunContext) -> PollResult:
     pattern = json_text(params["event_pattern"], "event_pattern", limit=MAX_PATTERN_CHARS)
     bus = default_bus(connection, params.get("event_bus"))
-    rule = params.get("rule_name") or _rule_name(bus, pattern)
-    setup = _digest(bus, pattern, rule, params.get("queue_url") or "")
+    instance = getattr(context, "trigger_instance", None)
+    rule = params.get("rule_name") or (f"connector-core-{instance}" if instance else _rule_name(bus, pattern))
+    setup = _digest(bus, pattern, rule, params.get("queue_url") or "", instance or "")
     sqs = client(connection, context, "sqs")
     if not isinstance(cursor, Mapping) or cursor.get("setup") != setup:
         cursor = {"v": CURSOR_VERSION, "setup": setup, "rule": rule, "event_bus": bus,
-                  "queue_url": _set_up(connection, context, sqs, bus, pattern, rule, params.get("queue_url"))}
+                  "queue_url": _set_up(connection, context, sqs, bus, pattern, rule, params.get("queue_url"),
+                                       instance)}
+    if instance and context.settings.get(DISPATCHER_SETTING):
+        return PollResult([], cursor)  # the queue's dispatcher receives for this instance
     queue = cursor["queue_url"]
     items: dict[str, TriggerItem] = {}
     mine: list[str] = []  # receipt handles to delete on commit (duplicates of one event included)
@@ -57,7 +72,7 @@ def events(connection: Connection, params: Mapping[str, Any], cursor: Any, conte
             break
         wait = 0  # the first receive waited; the rest only drain what is there
         for message in messages:
-            event = _event_for(message.get("Body", ""), rule)
+            event = _event_for(message.get("Body", ""), rule, instance)
             if event is None:
                 others.append(message["ReceiptHandle"])
                 continue
@@ -100,14 +115,16 @@ def delete_trigger(connection: Connection, params: Mapping[str, Any], context: R
 
 
 def _set_up(connection: Connection, context: RunContext, sqs: Any, bus: str, pattern: str, rule: str,
-            given_queue: str | None) -> str:
+            given_queue: str | None, instance: str | None) -> str:
     queue = given_queue or _create_shared_queue(sqs)
     attributes = _queue_attributes(sqs, queue, ["QueueArn", "Policy"])
     queue_arn = attributes["QueueArn"]
     _allow_eventbridge(sqs, queue, queue_arn, attributes.get("Policy"))
     call(connection, context, "PutRule", rule, Name=rule, EventBusName=bus, EventPattern=pattern, State="ENABLED",
          Description="Sends matching events to the connector-core trigger queue")
-    template = '{"%s": "%s", "event": <aws.events.event.json>}' % (RULE_KEY, rule)
+    tag = {RULE_KEY: rule, **({TRIGGER_KEY: instance} if instance else {})}
+    # json.dumps then splice: rule names and instance ids are plain words, the event is EventBridge's own.
+    template = json.dumps(tag)[:-1] + ', "event": <aws.events.event.json>}'
     response = call(connection, context, "PutTargets", rule, Rule=rule, EventBusName=bus, Targets=[{
         "Id": TARGET_ID, "Arn": queue_arn, "InputTransformer": {"InputPathsMap": {}, "InputTemplate": template}}])
     if response.get("FailedEntryCount"):
@@ -167,14 +184,25 @@ def _no_rule_on_other_buses(connection: Connection, context: RunContext, queue_a
 # -- receiving ---------------------------------------------------------------------------
 
 
-def _event_for(body: str, rule: str) -> dict[str, Any] | None:
+def _event_for(body: str, rule: str, instance: str | None) -> dict[str, Any] | None:
+    message = _message(body)
+    if message is None or message.get(RULE_KEY) != rule:
+        return None
+    tagged = message.get(TRIGGER_KEY)
+    if instance and tagged and tagged != instance:  # another instance given the same rule name
+        return None
+    return message["event"]
+
+
+def _message(body: str) -> dict[str, Any] | None:
+    """The wrapper the rule's input transformer writes, or None for any other body."""
     try:
         message = json.loads(body)
     except ValueError:
         return None
-    if not isinstance(message, dict) or message.get(RULE_KEY) != rule or not isinstance(message.get("event"), dict):
+    if not isinstance(message, dict) or not isinstance(message.get("event"), dict):
         return None
-    return message["event"]
+    return message
 
 
 def _item(event: Mapping[str, Any]) -> TriggerItem:
