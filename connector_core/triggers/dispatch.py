@@ -1,7 +1,7 @@
 """Dispatch: one receive loop per shared inbox, routing its messages to trigger instances.
 
-Some triggers deliver through a queue that many trigger instances share (EventBridge
-rules of one account and region into one SQS queue). Polling each instance would cost a
+
+
 receive call per instance per interval, and each receive would see, and hand back, the
 other instances' messages. An :class:`InboxDispatcher` runs one receive loop per inbox
 instead, so receive calls grow with inboxes, not with instances. Every message names the
