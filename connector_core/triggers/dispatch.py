@@ -1,8 +1,8 @@
 """Dispatch: one receive loop per shared inbox, routing its messages to trigger instances.
 
-
-
-receive call per instance per interval, and each receive would see, and hand back, the
+Some triggers deliver through a queue that many trigger instances share (the rules of
+one cloud account and region, say, all sending to one queue). Polling each instance
+would cost a receive call per instance per interval, and each receive would see, and hand back, the
 other instances' messages. An :class:`InboxDispatcher` runs one receive loop per inbox
 instead, so receive calls grow with inboxes, not with instances. Every message names the
 trigger instance it is for (the trigger's set-up puts the id in it).
