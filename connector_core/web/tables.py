@@ -1,7 +1,7 @@
 """The reference host's tables: tenants, API tokens, browser sessions, the audit log.
 
 They extend the store's :data:`~connector_core.store.schema.metadata` (one database, one
-Alembic history); revision ``0003_web_host`` creates them. Nothing here holds a secret
+Alembic history); revision ``0004_web_host`` creates them. Nothing here holds a secret
 in clear: tokens and session ids are kept only as hashes.
 """
 

@@ -1,7 +1,7 @@
 """web host: tenants, argon2-hashed API tokens, browser sessions, the audit log
 
-Revision ID: 0003_web_host
-Revises: 0002_trigger_instances
+Revision ID: 0004_web_host
+Revises: 0003_jobs
 Create Date: 2026-12-01
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0003_web_host"
-down_revision = "0002_trigger_instances"
+revision = "0004_web_host"
+down_revision = "0003_jobs"
 branch_labels = None
 depends_on = None
 
