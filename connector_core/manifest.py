@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .fanout_plan import Fanout
     from .rules import Plan
     from .triggers.model import Trigger
 
@@ -181,6 +182,8 @@ class Operation:
     input: Section = field(default_factory=Section)
     output: Section = field(default_factory=Section)
     iam_resources: IamResources = ()
+    #: How the operation's bulk input splits into chunk jobs (see connector_core.fanout_plan).
+    fanout: Fanout | None = None
 
 
 @dataclass(frozen=True)

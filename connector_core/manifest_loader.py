@@ -46,7 +46,7 @@ _IAM_GLOB_RE = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*?]+|\*")
 _SECTION_KEYS = {"fields": list, "rules": list, "groups": list, "stream": bool}
 _OPERATION_KEYS = {
     "id": str, "label": str, "description": str, "requires_connection": list,
-    "iam_actions": list, "iam_resources": dict, "input": dict, "output": dict,
+    "iam_actions": list, "iam_resources": dict, "input": dict, "output": dict, "fanout": dict,
 }
 _FIELD_KEYS = {
     "key": str, "label": str, "type": str, "help": str, "placeholder": str, "default": object,
@@ -313,7 +313,7 @@ class _Checker:
         if not KEY_RE.fullmatch(data["id"]):
             raise self.fail(path + ("id",), f"invalid operation id {data['id']!r}", "use lowercase_with_underscores")
         iam = self.iam_actions(data.get("iam_actions", []), path + ("iam_actions",))
-        return Operation(
+        operation = Operation(
             id=data["id"], label=data["label"], description=data.get("description"),
             requires_connection=tuple(self.strings(data.get("requires_connection", []),
                                                    path + ("requires_connection",))),
@@ -322,6 +322,11 @@ class _Checker:
             output=self.section(data.get("output", {}), path + ("output",), allow_stream=True),
             iam_resources=self.iam_resources(data.get("iam_resources", {}), path + ("iam_resources",)),
         )
+        if "fanout" not in data:
+            return operation
+        from .fanout_plan import parse_fanout  # only for operations that declare a fan-out
+
+        return replace(operation, fanout=parse_fanout(self, data["fanout"], path + ("fanout",), operation))
 
     def section(self, raw: Any, path: Path_, *, allow_groups: bool = False, allow_stream: bool = False,
                 any_group: bool = False) -> Section:

@@ -1,0 +1,164 @@
+"""Fan-out of bulk operations: the manifest's ``fanout:`` declaration, splitting, merging.
+
+An operation whose input is a long list (events to publish, keys to delete) can declare
+how its work splits into chunks that run as separate jobs on several workers, and how the
+chunks' outputs merge back into one output of the operation's own shape::
+
+    fanout:
+      split: entries            # the input list cut into chunks (one child job each)
+      chunk_size: 500           # items per chunk
+      outcomes: results         # the output list of per-item outcomes, concatenated in input order
+      position: index           # (optional) the outcome key holding the item's input position
+      sums: [successful_count, failed_count, requests]   # integer outputs added up
+      chunk_failed:             # each item of a chunk whose job failed as a whole gets:
+        outcome: {index: $position, error_code: $error, error_message: $message}
+        count: failed_count     # ...and is counted here
+
+Placeholders in ``chunk_failed.outcome``: ``$position`` (the item's input position),
+``$item`` (the item itself), ``$error`` (the failure's type) and ``$message`` (its masked
+message). Output keys that are neither outcomes nor sums (a bucket name) come from the
+first chunk that produced them.
+
+Pure functions, no store and no runner: :mod:`connector_core.jobs.fanout` runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Placeholders of ``chunk_failed.outcome``.
+PLACEHOLDERS = ("$position", "$item", "$error", "$message")
+#: A chunk bigger than this is one worker doing the whole job again.
+MAX_CHUNK_SIZE = 100_000
+_FANOUT_KEYS = {"split": str, "chunk_size": int, "outcomes": str, "position": str, "sums": list,
+                "chunk_failed": dict}
+_CHUNK_FAILED_KEYS = {"outcome": dict, "count": str}
+
+
+@dataclass(frozen=True)
+class Fanout:
+    """How one operation's bulk input splits into chunks and its outputs merge back."""
+
+    split: str
+    chunk_size: int
+    outcomes: str
+    position: str | None = None
+    sums: tuple[str, ...] = ()
+    failed_outcome: Mapping[str, Any] = field(default_factory=dict)
+    failed_count: str | None = None
+
+
+@dataclass(frozen=True)
+class ChunkOutcome:
+    """What one chunk's job ended with: its output, or the (masked) error that ended it."""
+
+    start: int
+    items: Sequence[Any]
+    result: Mapping[str, Any] | None = None
+    error: Mapping[str, Any] | None = None  # {"error": type name, "message": masked text, ...}
+
+
+def chunk_ranges(total: int, chunk_size: int) -> list[range]:
+    """Consecutive input positions per chunk; every position in exactly one chunk."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be positive")
+    return [range(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
+
+
+def chunk_params(params: Mapping[str, Any], spec: Fanout, positions: range) -> dict[str, Any]:
+    """The parent's params with the split list cut down to one chunk's items."""
+    return {**params, spec.split: list(params[spec.split][positions.start:positions.stop])}
+
+
+def merge(spec: Fanout, chunks: Sequence[ChunkOutcome]) -> dict[str, Any]:
+    """One output of the operation's shape from its chunks, outcomes in input order.
+
+    A chunk that failed as a whole contributes ``chunk_failed.outcome`` for each of its
+    items; with ``position`` declared, a chunk's output that lacks an item's outcome gets
+    one too (error ``NoOutcome``), so every input item ends with exactly one outcome.
+    """
+    merged: dict[str, Any] = {name: 0 for name in spec.sums}
+    outcomes: list[Any] = []
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        if chunk.result is None:
+            error = chunk.error or {"error": "NotRun", "message": "the chunk's job never ran"}
+            outcomes.extend(_failed(spec, chunk.start + i, item, error) for i, item in enumerate(chunk.items))
+            if spec.failed_count:
+                merged[spec.failed_count] = merged.get(spec.failed_count, 0) + len(chunk.items)
+            continue
+        for name, value in chunk.result.items():
+            if name in spec.sums:
+                merged[name] += int(value or 0)
+            elif name != spec.outcomes and merged.get(name) is None:
+                merged[name] = value
+        outcomes.extend(_rebased(spec, chunk, merged))
+    merged[spec.outcomes] = outcomes
+    return merged
+
+
+def _rebased(spec: Fanout, chunk: ChunkOutcome, merged: dict[str, Any]) -> list[Any]:
+    """A chunk's outcomes with positions made input-wide (and holes filled)."""
+    listed = list(chunk.result.get(spec.outcomes) or ())
+    if spec.position is None:
+        return listed
+    by_position: dict[int, Any] = {}
+    for outcome in listed:
+        local = outcome.get(spec.position) if isinstance(outcome, Mapping) else None
+        if isinstance(local, int) and 0 <= local < len(chunk.items) and local not in by_position:
+            by_position[local] = {**outcome, spec.position: chunk.start + local}
+    missing = {"error": "NoOutcome", "message": "the chunk's output has no outcome for this item"}
+    out = []
+    for local, item in enumerate(chunk.items):
+        if local in by_position:
+            out.append(by_position[local])
+        else:
+            out.append(_failed(spec, chunk.start + local, item, missing))
+            if spec.failed_count:
+                merged[spec.failed_count] = merged.get(spec.failed_count, 0) + 1
+    return out
+
+
+def _failed(spec: Fanout, position: int, item: Any, error: Mapping[str, Any]) -> dict[str, Any]:
+    values = {"$position": position, "$item": item, "$error": error.get("error") or "Error",
+              "$message": error.get("message") or ""}
+    return {key: values.get(value, value) if isinstance(value, str) else value
+            for key, value in spec.failed_outcome.items()}
+
+
+def parse_fanout(checker: Any, raw: Any, path: tuple, operation: Any) -> Fanout:
+    """The checked ``fanout:`` of one operation (``checker`` is the manifest loader's)."""
+    data = checker.mapping(raw, path, _FANOUT_KEYS, ["split", "chunk_size", "outcomes"])
+    inputs = {f.key: f for f in operation.input.fields}
+    outputs = {f.key: f for f in operation.output.fields}
+    split = inputs.get(data["split"])
+    if split is None or split.type != "list":
+        raise checker.fail(path + ("split",), f"split names {data['split']!r}, not a list input of this operation",
+                           f"name one of: {', '.join(k for k, f in inputs.items() if f.type == 'list') or '(none)'}")
+    if not 1 <= data["chunk_size"] <= MAX_CHUNK_SIZE:
+        raise checker.fail(path + ("chunk_size",), f"chunk_size must be 1 to {MAX_CHUNK_SIZE:,}",
+                           "write how many items one child job takes, e.g. `chunk_size: 500`")
+    if operation.output.stream:
+        raise checker.fail(path, "a streaming operation cannot fan out", "remove `fanout:` or `stream: true`")
+    outcomes = outputs.get(data["outcomes"])
+    if outcomes is None or outcomes.type not in ("list", "json"):
+        raise checker.fail(path + ("outcomes",), f"outcomes names {data['outcomes']!r}, not a list output",
+                           "name the output list that holds one outcome per item (or per failed item)")
+    sums = tuple(checker.strings(data.get("sums", []), path + ("sums",)))
+    for i, name in enumerate(sums):
+        if name not in outputs or outputs[name].type != "integer":
+            raise checker.fail(path + ("sums", i), f"{name!r} is not an integer output of this operation",
+                               "list the integer outputs that add up across chunks")
+    failed = checker.mapping(data.get("chunk_failed", {}), path + ("chunk_failed",), _CHUNK_FAILED_KEYS, [])
+    count = failed.get("count")
+    if count is not None and count not in sums:
+        raise checker.fail(path + ("chunk_failed", "count"), f"count {count!r} is not one of sums",
+                           "name the summed output that counts failed items")
+    for key, value in failed.get("outcome", {}).items():
+        if isinstance(value, str) and value.startswith("$") and value not in PLACEHOLDERS:
+            raise checker.fail(path + ("chunk_failed", "outcome", key), f"unknown placeholder {value!r}",
+                               f"use one of {', '.join(PLACEHOLDERS)}")
+    return Fanout(split=data["split"], chunk_size=data["chunk_size"], outcomes=data["outcomes"],
+                  position=data.get("position"), sums=sums, failed_outcome=dict(failed.get("outcome", {})),
+                  failed_count=count)

@@ -1,0 +1,146 @@
+"""Splitting bulk input into chunks and merging the chunks' outputs back, in input order."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector_core import Host, ManifestError
+from connector_core.fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
+from connector_core.manifest_loader import parse_manifest
+
+PUT = Fanout(split="entries", chunk_size=3, outcomes="results", position="index",
+             sums=("successful_count", "failed_count", "requests"),
+             failed_outcome={"index": "$position", "error_code": "$error", "error_message": "$message"},
+             failed_count="failed_count")
+DELETE = Fanout(split="keys", chunk_size=2, outcomes="errors", sums=("deleted_count", "error_count"),
+                failed_outcome={"key": "$item", "code": "$error", "message": "$message"}, failed_count="error_count")
+
+
+def _put_output(items, failing=()):
+    """What the operation returns for one chunk: local positions from 0."""
+    results = [{"index": i, "error_code": "MalformedDetail", "error_message": "bad"} if item in failing
+               else {"index": i, "event_id": f"id-{item}"} for i, item in enumerate(items)]
+    failed = sum(1 for item in items if item in failing)
+    return {"results": results, "successful_count": len(items) - failed, "failed_count": failed, "requests": 1}
+
+
+@pytest.mark.parametrize("total,size", [(0, 3), (1, 3), (3, 3), (10, 3), (10_001, 500)])
+def test_every_position_is_in_exactly_one_chunk_in_order(total, size):
+    ranges = chunk_ranges(total, size)
+    assert [p for r in ranges for p in r] == list(range(total))
+    assert all(1 <= len(r) <= size for r in ranges)
+
+
+def test_chunk_params_cut_only_the_split_list():
+    params = {"entries": list("abcdefg"), "concurrency": 4}
+    assert chunk_params(params, PUT, range(3, 6)) == {"entries": ["d", "e", "f"], "concurrency": 4}
+    assert params["entries"] == list("abcdefg")
+
+
+def test_merge_renumbers_outcomes_to_input_positions_whatever_order_chunks_finish():
+    items = [f"e{i}" for i in range(8)]
+    chunks = [ChunkOutcome(r.start, items[r.start:r.stop], _put_output(items[r.start:r.stop], failing={"e4"}))
+              for r in chunk_ranges(8, 3)]
+    merged = merge(PUT, list(reversed(chunks)))
+    assert [o["index"] for o in merged["results"]] == list(range(8))
+    assert [o.get("event_id") for o in merged["results"]] == [f"id-e{i}" if i != 4 else None for i in range(8)]
+    assert merged["results"][4]["error_code"] == "MalformedDetail"
+    assert (merged["successful_count"], merged["failed_count"], merged["requests"]) == (7, 1, 3)
+
+
+def test_a_failed_chunk_gives_each_of_its_items_an_outcome_saying_why():
+    items = list(range(7))
+    chunks = [
+        ChunkOutcome(0, items[0:3], _put_output(items[0:3])),
+        ChunkOutcome(3, items[3:6], error={"error": "AuthenticationError", "message": "key ****** refused"}),
+        ChunkOutcome(6, items[6:7], _put_output(items[6:7])),
+    ]
+    merged = merge(PUT, chunks)
+    assert [o["index"] for o in merged["results"]] == list(range(7))
+    assert merged["results"][3:6] == [
+        {"index": i, "error_code": "AuthenticationError", "error_message": "key ****** refused"} for i in (3, 4, 5)]
+    assert (merged["successful_count"], merged["failed_count"]) == (4, 3)
+
+
+def test_an_output_missing_or_repeating_outcomes_still_gives_one_outcome_per_item():
+    output = _put_output(["a", "b", "c"])
+    output["results"] = [output["results"][0], output["results"][0], {"index": 99}]  # b, c missing
+    merged = merge(PUT, [ChunkOutcome(0, ["a", "b", "c"], output)])
+    assert [o["index"] for o in merged["results"]] == [0, 1, 2]
+    assert [o.get("error_code") for o in merged["results"]] == [None, "NoOutcome", "NoOutcome"]
+    assert merged["failed_count"] == 2
+
+
+def test_a_failures_only_list_is_concatenated_and_constants_kept():
+    keys = ["k0", "k1", "k2", "k3", "k4"]
+    chunks = [
+        ChunkOutcome(0, keys[0:2], {"bucket": "b", "deleted_count": 1, "error_count": 1,
+                                     "errors": [{"key": "k1", "code": "AccessDenied", "message": "no"}]}),
+        ChunkOutcome(2, keys[2:4], error={"error": "ThrottledError", "message": "slow down"}),
+        ChunkOutcome(4, keys[4:5], {"bucket": "b", "deleted_count": 1, "error_count": 0, "errors": []}),
+    ]
+    merged = merge(DELETE, chunks)
+    assert merged["bucket"] == "b"
+    assert (merged["deleted_count"], merged["error_count"]) == (2, 3)
+    assert merged["errors"] == [{"key": "k1", "code": "AccessDenied", "message": "no"},
+                                {"key": "k2", "code": "ThrottledError", "message": "slow down"},
+                                {"key": "k3", "code": "ThrottledError", "message": "slow down"}]
+
+
+def test_the_shipped_connectors_declare_their_bulk_operations():
+    host = Host(entry_points=True)
+    put = next(op for op in host.manifest("aws.eventbridge").operations if op.id == "put_events")
+    delete = next(op for op in host.manifest("aws.s3").operations if op.id == "delete_objects")
+    assert (put.fanout.split, put.fanout.position, put.fanout.failed_count) == ("entries", "index", "failed_count")
+    assert (delete.fanout.split, delete.fanout.outcomes) == ("keys", "errors")
+
+
+OPERATION = """\
+manifest_version: 1
+id: acme.bulk
+name: Bulk
+version: 1.0.0
+operations:
+  - id: send
+    label: Send
+    input:
+      fields:
+        - {key: items, label: Items, type: list, items: {type: string}}
+        - {key: mode, label: Mode, type: string}
+    output:
+      fields:
+        - {key: outcomes, label: Outcomes, type: json}
+        - {key: sent, label: Sent, type: integer}
+        - {key: note, label: Note, type: string}
+    fanout:
+"""
+
+
+@pytest.mark.parametrize("fanout,path,words", [
+    ("      split: mode\n      chunk_size: 10\n      outcomes: outcomes\n", "operations[0].fanout.split",
+     "not a list input"),
+    ("      split: items\n      chunk_size: 0\n      outcomes: outcomes\n", "operations[0].fanout.chunk_size",
+     "chunk_size must be 1 to"),
+    ("      split: items\n      chunk_size: 10\n      outcomes: sent\n", "operations[0].fanout.outcomes",
+     "not a list output"),
+    ("      split: items\n      chunk_size: 10\n      outcomes: outcomes\n      sums: [note]\n",
+     "operations[0].fanout.sums[0]", "not an integer output"),
+    ("      split: items\n      chunk_size: 10\n      outcomes: outcomes\n      sums: [sent]\n"
+     "      chunk_failed: {outcome: {why: $reason}}\n", "operations[0].fanout.chunk_failed.outcome.why",
+     "unknown placeholder '$reason'"),
+    ("      split: items\n      chunk_size: 10\n      outcomes: outcomes\n      chunk_failed: {count: sent}\n",
+     "operations[0].fanout.chunk_failed.count", "not one of sums"),
+    ("      split: items\n      chunk_sise: 10\n      outcomes: outcomes\n", "operations[0].fanout.chunk_sise",
+     "unknown key"),
+])
+def test_a_wrong_fanout_declaration_is_a_load_error_naming_the_key(fanout, path, words):
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(OPERATION + fanout, "bulk.yaml")
+    assert caught.value.path == path
+    assert words in str(caught.value)
+
+
+def test_a_right_declaration_loads():
+    _, manifest = parse_manifest(OPERATION + "      split: items\n      chunk_size: 10\n      outcomes: outcomes\n"
+                                 "      sums: [sent]\n", "bulk.yaml")
+    assert manifest.operations[0].fanout == Fanout(split="items", chunk_size=10, outcomes="outcomes", sums=("sent",))
