@@ -12,6 +12,7 @@ from .model import Job, JobRecord, JobState, Progress
 
 # The rest needs SQLAlchemy (the store) or Celery: imported on first use.
 _EXPORTS = {
+    "FanoutJobs": "fanout",
     "JobExecutor": "execute",
     "JobSettings": "settings",
     "JobStore": "records",
@@ -21,7 +22,7 @@ _EXPORTS = {
     "Runner": "service",
 }
 
-__all__ = ["Job", "JobExecutor", "JobRecord", "JobSettings", "JobState", "JobStore", "Jobs",
+__all__ = ["FanoutJobs", "Job", "JobExecutor", "JobRecord", "JobSettings", "JobState", "JobStore", "Jobs",
            "LocalRunner", "Outcome", "Progress", "Runner"]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

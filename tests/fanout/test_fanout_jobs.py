@@ -1,0 +1,132 @@
+"""Fanned-out put_events through the local runner, against the stand-in endpoint on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector_core import NotFoundError, ValidationError
+from connector_core.aws.stand_in import PutEventsStandIn
+from connector_core.jobs import FanoutJobs, Jobs, LocalRunner
+
+from tests.fanout.conftest import (
+    OTHER_TENANT, SECRET_KEY, TENANT, connection_values, entries, fast_settings, position_of,
+)
+
+
+def _fanout(store, workers=4):
+    return FanoutJobs(Jobs(store, LocalRunner(workers), settings=fast_settings(workers=workers)))
+
+
+def _connect(store, stand_in, tenant=TENANT):
+    return store.create(tenant, "aws.eventbridge", "bus", connection_values(stand_in.url)).id
+
+
+def test_every_entry_ends_with_one_outcome_in_input_order(fanout_store):
+    with PutEventsStandIn(latency=0.002) as stand_in:
+        fanout = _fanout(fanout_store)
+        connection = _connect(fanout_store, stand_in)
+        parent = fanout.submit(TENANT, connection, "put_events", {"entries": entries(2345)}, chunk_size=500)
+        done = fanout.wait(TENANT, parent.id, timeout=120)
+        fanout.jobs.close()
+        received = stand_in.stats()
+    assert done.state == "succeeded"
+    assert [o["index"] for o in done.outcomes] == list(range(2345))
+    assert all(o.get("event_id") for o in done.outcomes)
+    assert (done.result["successful_count"], done.result["failed_count"]) == (2345, 0)
+    assert done.result["requests"] == 235  # 10 per call, 500 per chunk: 50 + 50 + 50 + 50 + 35
+    assert done.result["fanout"] == {"chunks": 5, "chunk_size": 500, "items": 2345,
+                                     "failed_chunks": [], "rerun_chunks": []}
+    assert (received["entries"], received["distinct"]) == (2345, 2345)
+    chunks = fanout.chunks(TENANT, parent.id)
+    assert [c.job.chunk_index for c in chunks] == [0, 1, 2, 3, 4]
+    assert {c.job.parent_id for c in chunks} == {parent.id}
+    assert done.progress.done == done.progress.total == 2345
+
+
+def test_entries_the_service_refused_and_chunks_that_failed_say_which_and_why(fanout_store):
+    # Entry 7 is refused by the service; every call of the chunk holding entry 250 is denied.
+    reject = (lambda e: ("MalformedDetail", "entry 7 is malformed") if position_of(e["Detail"]) == 7 else None)
+    refuse = (lambda batch: (400, "AccessDeniedException", f"denied for {SECRET_KEY}")
+              if any(200 <= position_of(e["Detail"]) < 300 for e in batch) else None)
+    with PutEventsStandIn(latency=0, reject=reject, refuse=refuse) as stand_in:
+        fanout = _fanout(fanout_store)
+        connection = _connect(fanout_store, stand_in)
+        parent = fanout.submit(TENANT, connection, "put_events", {"entries": entries(450)}, chunk_size=100)
+        done = fanout.wait(TENANT, parent.id, timeout=120)
+        fanout.jobs.close()
+    assert done.state == "succeeded"  # most entries were published: the outcomes say which were not
+    assert len(done.outcomes) == 450 and [o["index"] for o in done.outcomes] == list(range(450))
+    assert done.outcomes[7] == {"index": 7, "error_code": "MalformedDetail", "error_message": "entry 7 is malformed"}
+    denied = done.outcomes[200:300]
+    assert {o["error_code"] for o in denied} == {"AccessDeniedError"}
+    assert all(SECRET_KEY not in o["error_message"] for o in denied)
+    assert (done.result["successful_count"], done.result["failed_count"]) == (349, 101)
+    [failed] = done.result["fanout"]["failed_chunks"]
+    assert (failed["chunk"], failed["first"], failed["count"], failed["state"]) == (2, 200, 100, "failed")
+    assert SECRET_KEY not in str(done.to_dict())
+
+
+def test_the_same_idempotency_key_again_queues_nothing_new(fanout_store):
+    with PutEventsStandIn(latency=0) as stand_in:
+        fanout = _fanout(fanout_store)
+        connection = _connect(fanout_store, stand_in)
+        params = {"entries": entries(1200)}
+        first = fanout.submit(TENANT, connection, "put_events", params, idempotency_key="order-42", chunk_size=500)
+        fanout.wait(TENANT, first.id, timeout=120)
+        again = fanout.submit(TENANT, connection, "put_events", params, idempotency_key="order-42", chunk_size=500)
+        done = fanout.wait(TENANT, again.id, timeout=120)
+        fanout.jobs.close()
+        received = stand_in.stats()
+    assert again.id == first.id and done.state == "succeeded"
+    assert len(fanout.chunks(TENANT, first.id)) == 3
+    assert (received["entries"], received["duplicates"]) == (1200, {})
+
+
+def test_input_within_one_chunk_is_an_ordinary_job(fanout_store):
+    with PutEventsStandIn(latency=0) as stand_in:
+        fanout = _fanout(fanout_store)
+        connection = _connect(fanout_store, stand_in)
+        job = fanout.submit(TENANT, connection, "put_events", {"entries": entries(30)})
+        done = fanout.wait(TENANT, job.id, timeout=60)
+        fanout.jobs.close()
+    assert done.job.parent_id is None and "fanout" not in done.result
+    assert [o["index"] for o in done.result["results"]] == list(range(30))
+
+
+def test_bad_input_and_other_tenants_are_refused_before_anything_is_queued(fanout_store):
+    with PutEventsStandIn(latency=0) as stand_in:
+        fanout = _fanout(fanout_store)
+        connection = _connect(fanout_store, stand_in)
+        bad = entries(1000)
+        del bad[640]["source"]
+        with pytest.raises(ValidationError) as caught:
+            fanout.submit(TENANT, connection, "put_events", {"entries": bad}, chunk_size=100)
+        assert "entries[640].source" in str(caught.value.errors)
+        with pytest.raises(NotFoundError):
+            fanout.submit(OTHER_TENANT, connection, "put_events", {"entries": entries(1000)}, chunk_size=100)
+        assert fanout.jobs.list(TENANT) == [] and fanout.jobs.list(OTHER_TENANT) == []
+        parent = fanout.submit(TENANT, connection, "put_events", {"entries": entries(300)}, chunk_size=100)
+        with pytest.raises(NotFoundError):
+            fanout.get(OTHER_TENANT, parent.id)
+        assert fanout.wait(TENANT, parent.id, timeout=60).state == "succeeded"
+        fanout.jobs.close()
+        assert stand_in.stats()["entries"] == 300
+
+
+def test_cancelling_a_parent_cancels_its_chunks_and_every_entry_still_has_an_outcome(fanout_store):
+    with PutEventsStandIn(latency=0.05) as stand_in:
+        fanout = _fanout(fanout_store, workers=1)
+        connection = _connect(fanout_store, stand_in)
+        parent = fanout.submit(TENANT, connection, "put_events",
+                               {"entries": entries(2000), "concurrency": 1}, chunk_size=100)
+        fanout.cancel(TENANT, parent.id)
+        done = fanout.wait(TENANT, parent.id, timeout=60)
+        fanout.jobs.close()
+        received = stand_in.stats()
+    assert done.state == "cancelled"
+    assert [o["index"] for o in done.outcomes] == list(range(2000))
+    published = [o for o in done.outcomes if o.get("event_id")]
+    cancelled = [o for o in done.outcomes if o.get("error_code") == "Cancelled"]
+    assert len(published) + len(cancelled) == 2000 and len(cancelled) >= 1000
+    assert done.result["successful_count"] == len(published) == received["entries"]
+    assert all(f["state"] == "cancelled" for f in done.result["fanout"]["failed_chunks"])
