@@ -11,7 +11,7 @@ NODE_STAMP := $(FRONTEND)/node_modules/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,web,http,store]'
+	$(BIN)/python -m pip install --quiet -e '.[test,web,http,store,jobs]'
 	$(BIN)/python -m compileall -q connector_core plugins >/dev/null  # as a wheel install would
 	touch $(STAMP)
 

@@ -36,12 +36,13 @@ __version__ = "0.1.0"
 # Jobs need the store (SQLAlchemy) and maybe Celery: imported on first use, so a host
 # that only lists connectors and draws forms never pays for them.
 _LAZY = {"Job": "jobs", "JobRecord": "jobs", "JobSettings": "jobs", "JobState": "jobs", "Jobs": "jobs",
-         "LocalRunner": "jobs"}
+         "LocalRunner": "jobs", "CeleryRunner": "jobs"}
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "AccessDeniedError",
     "AuthenticationError",
+    "CeleryRunner",
     "Check",
     "ConfigurationError",
     "Connection",

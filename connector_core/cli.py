@@ -387,10 +387,11 @@ def serve(state: _State, bind: str, port: int, development: bool, sign_in_tenant
 
 def _add_authoring_commands() -> None:
     from .authoring.commands import COMMANDS  # new, docs, policy, diff-manifest: the plugin author kit
+    from .jobs_commands import COMMANDS as JOB_COMMANDS  # worker: imports Celery only when run
     from .store_commands import COMMANDS as STORE_COMMANDS  # store: imports SQLAlchemy only when run
     from .tenant_commands import COMMANDS as TENANT_COMMANDS  # tenant, token: the reference host's
 
-    for command in (*COMMANDS, *STORE_COMMANDS, *TENANT_COMMANDS):
+    for command in (*COMMANDS, *STORE_COMMANDS, *TENANT_COMMANDS, *JOB_COMMANDS):
         main.add_command(command)
 
 

@@ -12,6 +12,7 @@ from .model import Job, JobRecord, JobState, Progress
 
 # The rest needs SQLAlchemy (the store) or Celery: imported on first use.
 _EXPORTS = {
+    "CeleryRunner": "celery_runner",
     "FanoutJobs": "fanout",
     "JobExecutor": "execute",
     "JobSettings": "settings",
@@ -22,7 +23,8 @@ _EXPORTS = {
     "Runner": "service",
 }
 
-__all__ = ["FanoutJobs", "Job", "JobExecutor", "JobRecord", "JobSettings", "JobState", "JobStore", "Jobs",
+__all__ = ["CeleryRunner", "FanoutJobs", "Job", "JobExecutor", "JobRecord", "JobSettings", "JobState", "JobStore",
+           "Jobs",
            "LocalRunner", "Outcome", "Progress", "Runner"]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
