@@ -24,7 +24,6 @@ _EXPORTS = {
 }
 
 __all__ = ["CeleryRunner", "FanoutJobs", "Job", "JobExecutor", "JobRecord", "JobSettings", "JobState", "JobStore",
-           "Jobs",
-           "LocalRunner", "Outcome", "Progress", "Runner"]
+           "Jobs", "LocalRunner", "Outcome", "Progress", "Runner"]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
