@@ -26,7 +26,9 @@ from .audit import AuditLog
 from .auth import Authenticator, RequireAuth, SessionApi
 from .body import DEFAULT_MAX_BODY
 from .connections_api import ConnectionsApi
+from .files import DEFAULT_MAX_BYTES, FileArea
 from .ratelimit import RateLimiter
+from .runs_api import RunsApi
 from .sessions import SessionStore
 from .tenants import TenantDirectory
 
@@ -61,6 +63,8 @@ def create_host_app(host: Host, store: ConnectionStore, *, session_key: bytes | 
     sessions = SessionApi(authenticator, max_body)
     connections = ConnectionsApi(host, store, audit, limiter, max_body)
     files_root = Path(files_dir) if files_dir is not None else Path(tempfile.mkdtemp(prefix="cc-files-"))
+    files = FileArea(files_root, max_bytes=int(host.settings.get("web.files.max_bytes", DEFAULT_MAX_BYTES)))
+    runs = RunsApi(host, store, audit, limiter, files, max_body)
 
     routes = [
         Route("/api/session", sessions.sign_in, methods=["POST"]),
@@ -74,6 +78,9 @@ def create_host_app(host: Host, store: ConnectionStore, *, session_key: bytes | 
         Route("/api/connections/{connection_id}", connections.update, methods=["PUT"]),
         Route("/api/connections/{connection_id}", connections.delete, methods=["DELETE"]),
         Route("/api/connections/{connection_id}/test", connections.test_saved, methods=["POST"]),
+        Route("/api/connections/{connection_id}/run/{operation}", runs.run, methods=["POST"]),
+        Route("/api/files", runs.upload, methods=["POST"]),
+        Route("/api/files/{file_id}", runs.download, methods=["GET"]),
         Route("/api/audit", connections.audit_events, methods=["GET"]),
         *[Route(path, index) for path in PAGES],
         static_mount(),
@@ -81,5 +88,5 @@ def create_host_app(host: Host, store: ConnectionStore, *, session_key: bytes | 
     middleware = [*base_middleware(allowed_hosts), Middleware(RequireAuth, authenticator=authenticator)]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=ERROR_HANDLERS)  # type: ignore[arg-type]
     app.state.tenants = tenants
-    app.state.files_root = files_root
+    app.state.files = files
     return app
