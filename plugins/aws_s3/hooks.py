@@ -28,8 +28,8 @@ _OPERATIONS = {
     "delete_object_tagging": "objects:delete_object_tagging",
     "upload_file": "transfer:upload_file",
     "download_file": "transfer:download_file",
-    "copy_object": "transfer:copy_object",
-    "move_object": "transfer:move_object",
+    "copy_object": "copies:copy_object",
+    "move_object": "copies:move_object",
     "presign_url": "presign:presign_url",
 }
 

@@ -1,4 +1,4 @@
-"""Large transfers through boto3's transfer manager: upload, download, copy and move.
+"""Large transfers through boto3's transfer manager: upload and download (copies: :mod:`.copies`).
 
 The transfer manager splits work into parts above ``multipart_threshold``, runs
 ``max_concurrency`` parts at once and keeps memory bounded by the part size times the
@@ -17,7 +17,7 @@ from typing import Any
 
 from connector_core.aws import client as aws_client
 
-from .client import compact, s3, s3_errors
+from .client import s3, s3_errors
 from .localfiles import atomic_target, local_error
 from .uploads import upload_args
 from .validation import check_download_target, check_key, check_readable_file, resolve_bucket
@@ -39,7 +39,7 @@ def transfer_config(params: Mapping[str, Any]) -> Any:
     )
 
 
-class _Progress:
+class Progress:
     """Adds up the bytes each part's thread reports and forwards them, throttled, to the host."""
 
     def __init__(self, context: Any, total: int | None) -> None:
@@ -75,7 +75,7 @@ class _Progress:
             self._context.progress(total, total, "B")
 
 
-def _run(connection: Mapping[str, Any], context: Any, params: Mapping[str, Any], submit: Any) -> Any:
+def run_transfer(connection: Mapping[str, Any], context: Any, params: Mapping[str, Any], submit: Any) -> Any:
     """Run one transfer in its own manager; leaving the ``with`` cancels and cleans up on error."""
     from boto3.s3.transfer import create_transfer_manager
 
@@ -99,10 +99,10 @@ def upload_file(connection: Mapping[str, Any], params: Mapping[str, Any], contex
         size = source.stat().st_size
     except OSError as exc:
         raise local_error(exc, source, "read") from exc
-    progress = _Progress(context, size)
+    progress = Progress(context, size)
     with s3_errors(connection, action="s3:PutObject", bucket=bucket, key=key):
         try:
-            _run(connection, context, params, lambda m: m.upload(
+            run_transfer(connection, context, params, lambda m: m.upload(
                 str(source), bucket, key, extra_args=extra, subscribers=[progress.subscriber()]))
         except OSError as exc:
             if _is_local(exc):
@@ -118,11 +118,11 @@ def download_file(connection: Mapping[str, Any], params: Mapping[str, Any], cont
     key = check_key(params["key"])
     target = check_download_target(params["file_path"], params.get("overwrite", True))
     extra = {"VersionId": params["version_id"]} if params.get("version_id") else {}
-    progress = _Progress(context, None)
+    progress = Progress(context, None)
     with s3_errors(connection, action="s3:GetObject", bucket=bucket, key=key):
         try:
             with atomic_target(target) as temp:
-                future = _run(connection, context, params, lambda m: m.download(
+                future = run_transfer(connection, context, params, lambda m: m.download(
                     bucket, key, str(temp), extra_args=extra, subscribers=[progress.subscriber()]))
         except OSError as exc:
             if _is_local(exc):
@@ -131,50 +131,6 @@ def download_file(connection: Mapping[str, Any], params: Mapping[str, Any], cont
     size = int(future.meta.size or 0)
     progress.finish(size)
     return {"bucket": bucket, "key": key, "size": size, "file_path": str(target)}
-
-
-def copy_object(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any) -> dict:
-    """Copy through the transfer manager: CopyObject below the threshold, a multipart copy above.
-
-    A multipart copy is what makes objects over 5 GB (CopyObject's limit) copyable; the
-    transfer manager carries the source's metadata and tags over in both cases.
-    """
-    source_bucket = resolve_bucket(connection, params, "source_bucket")
-    source_key = check_key(params["source_key"], "source_key")
-    bucket = resolve_bucket(connection, params)
-    key = check_key(params["key"])
-    if (source_bucket, source_key) == (bucket, key) and not params.get("storage_class"):
-        from connector_core import ValidationError
-
-        raise ValidationError({"key": ["the destination is the source: give another key or bucket"]})
-    source = {"Bucket": source_bucket, "Key": source_key}
-    if params.get("source_version_id"):
-        source["VersionId"] = params["source_version_id"]
-    extra = {"StorageClass": params["storage_class"]} if params.get("storage_class") else {}
-    if extra and (source_bucket, source_key) == (bucket, key):
-        extra["MetadataDirective"] = "COPY"  # an in-place storage class change
-    progress = _Progress(context, None)
-    client = s3(connection, context)
-    with s3_errors(connection, action="s3:GetObject, s3:PutObject", bucket=source_bucket, key=source_key):
-        future = _run(connection, context, params, lambda m: m.copy(
-            source, bucket, key, extra_args=extra, subscribers=[progress.subscriber()], source_client=client))
-    size = int(future.meta.size or 0)
-    progress.finish(size)
-    # The transfer manager does not return CopyObject's response: read the new object's ETag.
-    with s3_errors(connection, action="s3:GetObject", bucket=bucket, key=key):
-        head = client.head_object(Bucket=bucket, Key=key)
-    return compact({"source_bucket": source_bucket, "source_key": source_key, "bucket": bucket, "key": key,
-                    "size": size, "etag": (head.get("ETag") or "").strip('"') or None,
-                    "version_id": head.get("VersionId")})
-
-
-def move_object(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any) -> dict:
-    """Copy, then delete the source: the delete runs only after the copy has succeeded."""
-    copied = copy_object(connection, params, context)  # raises before any delete on failure
-    with s3_errors(connection, action="s3:DeleteObject", bucket=copied["source_bucket"], key=copied["source_key"]):
-        s3(connection, context).delete_object(Bucket=copied["source_bucket"], Key=copied["source_key"])
-    copied.pop("version_id", None)
-    return {**copied, "source_deleted": True}
 
 
 def _is_local(exc: OSError) -> bool:
