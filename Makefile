@@ -41,6 +41,7 @@ browser:
 	else echo "missing:$$missing and not root: browser tests are skipped (a failure under CI=true)"; fi
 
 test: $(STAMP) browser $(NODE_STAMP)
+	$(BIN)/python -m mypy  # files and options: [tool.mypy] in pyproject.toml
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

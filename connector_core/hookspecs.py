@@ -55,7 +55,7 @@ TriggerImpl = Union[Callable[..., Any], str]
 
 
 @hookspec
-def connector_manifests() -> Iterable[ManifestSource]:
+def connector_manifests() -> Iterable[ManifestSource] | None:
     """Declare the connectors (and shared fragments) this plugin provides.
 
     Called once, when the host loads plugins. Return the YAML manifest files; a
@@ -156,7 +156,7 @@ def connector_poll(
     params: Mapping[str, Any],
     cursor: Any,
     context: RunContext,
-) -> PollResult:
+) -> PollResult | None:
     """Poll one trigger once: the items that are new since ``cursor``, and the next cursor.
 
     The host implements this hook itself (it calls the owner's trigger implementation,
@@ -171,7 +171,8 @@ def connector_poll(
     :return: a :class:`~connector_core.PollResult`: new items in order, each with a
         dedupe key, and a JSON-able cursor from which the next poll repeats none of them
         and misses nothing. Its ``on_commit`` callback, if any, runs only after the
-        items were handled and the cursor stored.
+        items were handled and the cursor stored. ``None``: not this implementation's to
+        answer (the next one does; the host's own always answers).
     """
 
 
@@ -203,7 +204,7 @@ def connector_token_refreshed(connection: Connection, token: Mapping[str, Any]) 
 
 
 @hookspec
-def connector_requires() -> Iterable[str | object]:
+def connector_requires() -> Iterable[str | object] | None:
     """Name the toolkit plugins this plugin needs, so that it works in any host.
 
     Called at load time, before anything else, on every plugin (and again on the

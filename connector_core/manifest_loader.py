@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ManifestError
 from .manifest import (
@@ -21,6 +21,9 @@ from .migrations import check_migration_fields, parse_migrations
 from .rules import RuleConflict
 from .values import check_value, portable_pattern
 from .yaml_loader import MAX_MANIFEST_BYTES, LoadedYaml, Path_, decode_text, format_path, load_yaml
+
+if TYPE_CHECKING:  # imported at run time only by manifests that declare triggers
+    from .triggers.model import Trigger
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -247,7 +250,7 @@ class _Checker:
         for i, op_id in enumerate(ids):
             if op_id in ids[:i]:
                 raise self.fail(("operations", i, "id"), f"duplicate operation id {op_id!r}", "ids must be unique")
-        triggers = ()
+        triggers: tuple[Trigger, ...] = ()
         if "triggers" in data:
             from .triggers.manifest import parse_triggers  # only for manifests that declare triggers
 
@@ -338,7 +341,7 @@ class _Checker:
         data = self.mapping(raw, path, spec, [])
         groups = tuple(self.group(g, path + ("groups", i)) for i, g in enumerate(data.get("groups", [])))
         group_ids = _ANY_GROUP if any_group else {g.id for g in groups}
-        fields = []
+        fields: list[Field] = []
         for i, raw_field in enumerate(data.get("fields", [])):
             f = self.field(raw_field, path + ("fields", i), group_ids if allow_groups else None)
             if any(existing.key == f.key for existing in fields):

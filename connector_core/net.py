@@ -287,10 +287,11 @@ class NetworkPolicy:
         host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         for info in infos:
+            address = str(info[4][0])  # an IPv4/IPv6 sockaddr's first item is the address text
             if what is None:
-                self._check_connect(host, info[4][0])
+                self._check_connect(host, address)
             else:
-                self.check_address(info[4][0], what=what)
+                self.check_address(address, what=what)
         return infos
 
     # -- URLs -----------------------------------------------------------------------------
@@ -380,7 +381,8 @@ class NetworkPolicy:
 
         class PolicyHTTPSHandler(urllib.request.HTTPSHandler):
             def https_open(self, req: Any) -> Any:
-                return self.do_open(PolicyHTTPSConnection, req, context=self._context)
+                # No context: the connection builds the default verifying one, as HTTPSHandler does.
+                return self.do_open(PolicyHTTPSConnection, req)
 
         return urllib.request.build_opener(PolicyHTTPHandler, PolicyHTTPSHandler, *handlers)
 
@@ -406,9 +408,9 @@ def _split(url: str, what: str) -> tuple[str, str, int]:
         if char == "\\" or char.isspace() or not char.isprintable():
             raise refuse(f"contains {_describe_char(char)}", "remove it; percent-encode it if it belongs in the path")
     start = _SCHEME_RE.match(url)
-    scheme = start.group(1).lower() if start else ""
-    if scheme not in _DEFAULT_PORTS:
+    if start is None or start.group(1).lower() not in _DEFAULT_PORTS:
         raise refuse("must be an http:// or https:// URL with a host")
+    scheme = start.group(1).lower()
     authority = re.split(r"[/?#]", url[start.end():], maxsplit=1)[0]
     if "@" in authority:
         raise refuse(

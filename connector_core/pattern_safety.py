@@ -26,6 +26,8 @@ from functools import lru_cache
 _SAMPLE = [chr(i) for i in range(128)] + list("éßΩж中٣\u00a0\u2003\U0001F600")
 #: Bounded repeats are expanded up to this many copies; beyond that they count as a loop.
 _MAX_COPIES = 3
+#: One escape sequence (\xhh, \uhhhh, an octal escape or an escaped character).
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|0[0-7]{0,2}|.)", re.S)
 
 
 class UnsafePattern(ValueError):
@@ -91,9 +93,11 @@ class _Parser:
                 return ("empty",)
             if n.isdigit() and n != "0":
                 raise UnsafePattern("backreferences (\\1) can take exponential time")
-            m = re.match(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|0[0-7]{0,2}|.)", p[i:], re.S)
-            self.i += len(m.group())
-            return ("set", _chars(m.group()))
+            escape = _ESCAPE.match(p, i)
+            if escape is None:  # a trailing backslash
+                raise UnsafePattern("the pattern ends with a lone backslash")
+            self.i += len(escape.group())
+            return ("set", _chars(escape.group()))
         self.i += 1
         return ("set", _chars(re.escape(c) if c != "." else "."))
 

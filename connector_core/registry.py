@@ -8,9 +8,10 @@ out; the others are served.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
@@ -149,9 +150,9 @@ class Registry:
         # A refused plugin that owns nothing would otherwise count as an observer and see
         # (and, through firstresult hooks, answer) every call: take it out of dispatch.
         for name in {f.plugin for f in self.failures[first_failure:]} - set(self.owners.values()):
-            plugin = self.pm.get_plugin(name)
-            if plugin is not None:
-                self.pm.unregister(plugin)
+            refused = self.pm.get_plugin(name)
+            if refused is not None:
+                self.pm.unregister(refused)
         self._callers.clear()
 
     def _check_pending(self) -> None:
@@ -177,7 +178,7 @@ class Registry:
             for impl in pending:
                 asked.add(id(impl))
                 try:
-                    required = list(impl.function() or [])
+                    required = _listed(impl.function(), "connector_requires")
                 except Exception as exc:
                     self._fail(impl.plugin_name, f"connector_requires failed: {type(exc).__name__}: {exc}",
                                kind="requires")
@@ -213,7 +214,7 @@ class Registry:
     def choice_sources(self) -> dict[str, Callable[[], list[tuple[str, str]]]]:
         """The declared choice sources, as the functions manifests call to fill ``choices_from``."""
         choices = self.contributions.choices
-        return {name: (lambda name=name: choices(name)) for name in self.contributions.choice_sources}
+        return {name: functools.partial(choices, name) for name in self.contributions.choice_sources}
 
     def _read_manifests(self) -> tuple[dict[str, Manifest], list[tuple[str, Manifest]]]:
         fragments: dict[str, Manifest] = {}
@@ -222,7 +223,7 @@ class Registry:
         for impl in self.pm.hook.connector_manifests.get_hookimpls():
             plugin = impl.plugin_name
             try:
-                sources = impl.function() or []
+                sources = _listed(impl.function(), "connector_manifests")
                 parsed = [parse_manifest(*read_manifest_text(src), choice_sources=choice_sources)[1]
                           for src in sources]
             except ManifestError as exc:
@@ -262,6 +263,7 @@ class Registry:
                                declared_ids: tuple[str, ...]) -> dict | None:
         """The owner's implementations, matched both ways with the declared ids; None: refused."""
         plugin = self.owners[connector_id]
+        error: str | None
         try:
             # The owner alone answers (see the hookspec): no other plugin may supply or hijack them.
             owner = self.pm.get_plugin(plugin)
@@ -269,32 +271,20 @@ class Registry:
             caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
             impls = caller(connector_id=connector_id) or {}
         except Exception as exc:
-            impls, error = None, f"{hook_name} failed: {type(exc).__name__}: {exc}"
-            kind = "implementations-hook"
+            error, kind = f"{hook_name} failed: {type(exc).__name__}: {exc}", "implementations-hook"
         else:
-            error, kind = None, f"unmatched-{what[:-1]}"
             if not isinstance(impls, Mapping):
                 error = f"{hook_name} must return a mapping of {what[:-1]} id -> implementation"
                 kind = "implementations-hook"
             else:
-                declared, provided = set(declared_ids), set(impls)
-                missing, extra = sorted(declared - provided), sorted(provided - declared)
-                if missing or extra:
-                    parts = []
-                    if missing:
-                        parts.append(f"declared but not implemented: {', '.join(missing)}")
-                    if extra:
-                        parts.append(f"implemented but not declared: {', '.join(extra)}")
-                    error = f"{what} of {connector_id!r} do not match its manifest ({'; '.join(parts)})"
-                else:
-                    error, kind = _async_implementations(connector_id, what, impls)
-        if error:
-            self._fail(plugin, error, kind=kind, connector_id=connector_id)
-            del self.manifests[connector_id]
-            del self.owners[connector_id]
-            self.implementations.pop(connector_id, None)
-            return None
-        return dict(impls)
+                error, kind = _unmatched(connector_id, what, declared_ids, impls)
+                if not error:
+                    return dict(impls)
+        self._fail(plugin, error, kind=kind, connector_id=connector_id)
+        del self.manifests[connector_id]
+        del self.owners[connector_id]
+        self.implementations.pop(connector_id, None)
+        return None
 
     def _refuse_non_owner_answers(self, already_refused: set[str]) -> None:
         """A plugin owning no connector may wrap owner hooks, never answer them.
@@ -377,6 +367,31 @@ def _owner_dispatched(caller: Any) -> bool:
 
 
 ASYNC_HINT = "write the operation as a plain `def`; to call async code inside it, use asyncio.run()"
+
+
+def _unmatched(connector_id: str, what: str, declared_ids: tuple[str, ...],
+               impls: Mapping[str, Any]) -> tuple[str | None, str]:
+    """An error when the implementations and the declared ids differ, or any is ``async``."""
+    declared, provided = set(declared_ids), set(impls)
+    missing, extra = sorted(declared - provided), sorted(provided - declared)
+    if not (missing or extra):
+        return _async_implementations(connector_id, what, impls)
+    parts = []
+    if missing:
+        parts.append(f"declared but not implemented: {', '.join(missing)}")
+    if extra:
+        parts.append(f"implemented but not declared: {', '.join(extra)}")
+    return f"{what} of {connector_id!r} do not match its manifest ({'; '.join(parts)})", f"unmatched-{what[:-1]}"
+
+
+def _listed(returned: object, hook: str) -> list[Any]:
+    """A list-returning hook's answer as a list (``None``: nothing); a string or a
+    non-iterable is refused rather than read character by character."""
+    if returned is None:
+        return []
+    if isinstance(returned, (str, bytes)) or not isinstance(returned, Iterable):
+        raise TypeError(f"{hook} must return a list, not {type(returned).__name__}")
+    return list(returned)
 
 
 def _async_implementations(connector_id: str, what: str, impls: Mapping[str, Any]) -> tuple[str | None, str]:

@@ -79,7 +79,7 @@ class Secret:
         value: str | None = None,
         *,
         env: str | None = None,
-        file: str | os.PathLike | None = None,
+        file: str | os.PathLike[str] | None = None,
     ) -> None:
         if sum(x is not None for x in (value, env, file)) != 1:
             raise TypeError("Secret takes exactly one of: a value, env=NAME, file=PATH")
@@ -138,6 +138,7 @@ class Secret:
                     hint=f"set {self._env} in the host's environment or store the value itself",
                 )
         elif value is None:
+            assert self._file is not None  # __init__ takes exactly one of value, env, file
             try:
                 value = Path(self._file).read_text(encoding="utf-8").rstrip("\r\n")
             except OSError as exc:

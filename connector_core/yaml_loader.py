@@ -272,6 +272,16 @@ def _cache_write(raw: bytes, loaded: LoadedYaml) -> None:
         pass  # a read-only home or an unusual value: just don't cache
 
 
+def _line(event: yaml.Event) -> int | None:
+    """The 1-based line an event starts on (the pure-Python parser always records it)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
+def _mark(mark: object) -> yaml.Mark | None:
+    """The parser's position mark, for a node handed to the constructor (its error messages)."""
+    return mark if isinstance(mark, yaml.Mark) else None
+
+
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -284,7 +294,7 @@ class _Builder:
 
     def _refuse(self, event: yaml.Event, path: Path_, message: str, hint: str) -> ManifestError:
         return ManifestError(
-            message, file=self.file, line=event.start_mark.line + 1, path=format_path(path), hint=hint
+            message, file=self.file, line=_line(event), path=format_path(path), hint=hint
         )
 
     def build(self, events) -> Any:
@@ -332,12 +342,12 @@ class _Builder:
                 else:
                     self._attach(stack, value, event)
             else:
-                container = {} if isinstance(event, yaml.MappingStartEvent) else []
+                container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
                 path = self._path(stack)
                 if len(stack) >= MAX_DEPTH:
                     raise self._refuse(event, path, f"nested more than {MAX_DEPTH} levels deep",
                                        "flatten the document")
-                self.lines.setdefault(path, event.start_mark.line + 1)
+                self._note_line(path, event)
                 stack.append((container, path, _NO_KEY))
         return result
 
@@ -351,7 +361,7 @@ class _Builder:
         if tag in _NUMBERS and sum(c.isalnum() for c in event.value) > MAX_NUMBER_DIGITS:
             raise self._refuse(event, self._path(stack), f"a number of more than {MAX_NUMBER_DIGITS} digits",
                                "quote it if it is text, e.g. \"123...\"")
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = yaml.ScalarNode(tag, event.value, _mark(event.start_mark), _mark(event.end_mark), event.style)
         value = _constructor.yaml_constructors[tag](_constructor, node)
         if isinstance(value, float) and not math.isfinite(value):
             raise self._refuse(event, self._path(stack), f"{event.value} is not a finite number",
@@ -366,6 +376,11 @@ class _Builder:
             return path + (len(container),)
         return path + (key,) if key is not _NO_KEY else path
 
+    def _note_line(self, path: Path_, event: yaml.Event, *, replace: bool = False) -> None:
+        line = _line(event)
+        if line is not None and (replace or path not in self.lines):
+            self.lines[path] = line
+
     def _attach(self, stack, value: Any, event: yaml.Event) -> None:
         container, path, key = stack[-1]
         if isinstance(container, list):
@@ -379,7 +394,7 @@ class _Builder:
                     event, path + (value,), f"duplicate key {value!r}",
                     f"{value!r} is already set on line {self.lines.get(path + (value,))}; keep one",
                 )
-            self.lines[path + (value,)] = event.start_mark.line + 1
+            self._note_line(path + (value,), event, replace=True)
             stack[-1] = (container, path, value)
         else:
             container[key] = value

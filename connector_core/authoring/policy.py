@@ -46,7 +46,7 @@ def policy_for(host: Host, connector_id: str, operations: Iterable[str] = (),
     grouped: dict[tuple[str, ...], set[str]] = {}
     for action, own in wanted:
         grouped.setdefault(resources_for(action, own + manifest.iam_resources, values), set()).add(action)
-    statements = []
+    statements: list[dict[str, Any]] = []
     for resources, actions in sorted(grouped.items(), key=lambda item: (item[0] == ("*",), item[0])):
         statements.append({
             "Sid": _sid(sorted(actions), len(statements) + 1),
@@ -63,9 +63,10 @@ def resources_for(action: str, scopes: Iterable[tuple[str, tuple[str, ...]]],
     for glob, templates in scopes:
         if fnmatch.fnmatchcase(action, glob):
             filled = [_fill(t, values) for t in templates]
-            if not filled or None in filled:
+            complete = tuple(f for f in filled if f is not None)
+            if not filled or len(complete) != len(filled):  # a template names a value not given
                 return ("*",)
-            return tuple(filled)
+            return complete
     return ("*",)
 
 

@@ -63,7 +63,7 @@ def run_emulator(region: str = "us-east-1") -> Iterator[AwsEmulator]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
-        port = server._server.server_port  # port 0: the OS picked one; moto keeps it here
+        _, port = server.get_host_and_port()  # port 0: the OS picked one
         yield AwsEmulator(endpoint_url=f"http://127.0.0.1:{port}", region=region)
     finally:
         server.stop()

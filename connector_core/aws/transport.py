@@ -89,9 +89,12 @@ def apply_policy(client: Any, policy: NetworkPolicy) -> Any:
     http_session = getattr(getattr(client, "_endpoint", None), "http_session", None)
     classes = getattr(http_session, "_pool_classes_by_scheme", None)
     manager = getattr(http_session, "_manager", None)
-    if not isinstance(classes, dict) or getattr(manager, "pool_classes_by_scheme", None) is not classes:
-        raise RuntimeError("this botocore version builds its HTTP session differently; "
-                           "connector_core.aws.transport must be updated before clients can be built")
+    layout_changed = RuntimeError("this botocore version builds its HTTP session differently; "
+                                  "connector_core.aws.transport must be updated before clients can be built")
+    if getattr(manager, "pool_classes_by_scheme", None) is not classes:
+        raise layout_changed
+    if not isinstance(classes, dict):
+        raise layout_changed
     classes.update(pool_classes(policy))
     client.meta.events.register_first("needs-retry", _raise_policy_refusal)
     if client.meta.service_model.service_name == "s3":

@@ -188,8 +188,11 @@ class PolicyTransport(httpx2.BaseTransport):
             if mapped is exc:
                 raise
             raise mapped from exc
+        stream = response.stream
+        if not isinstance(stream, Iterable):  # a sync pool answers with a sync stream
+            raise TypeError(f"the connection pool returned a {type(stream).__name__}, not a byte iterator")
         return httpx2.Response(status_code=response.status, headers=response.headers,
-                              stream=_ResponseStream(response.stream), extensions=response.extensions)
+                              stream=_ResponseStream(stream), extensions=response.extensions)
 
     def close(self) -> None:
         self._pool.close()

@@ -64,7 +64,7 @@ class Keyring:
     @classmethod
     def from_text(cls, text: str, *, source: str) -> Keyring:
         """Keys separated by commas or lines, newest first; blank lines and ``#`` comments ignored."""
-        keys = []
+        keys: list[bytes] = []
         for line in text.replace(",", "\n").splitlines():
             entry = line.split("#", 1)[0].strip()
             if entry:

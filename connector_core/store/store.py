@@ -298,7 +298,7 @@ class ConnectionStore:
             raise engines.unavailable(self.engine, exc) from None
 
 
-def _record(row: Mapping[str, Any]) -> StoredConnection:
+def _record(row: Mapping[Any, Any]) -> StoredConnection:  # a dict or SQLAlchemy's RowMapping
     values, secret_fields = display_values(row["public_values"])
     return StoredConnection(
         id=row["id"], tenant=row["tenant"], connector_id=row["connector_id"],

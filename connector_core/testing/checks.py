@@ -113,9 +113,10 @@ def check_operations_match(s: Subject) -> list[Problem]:
                 f"plugin {failure.plugin!r}", failure.reason,
                 "make connector_implementations() return exactly one implementation per operation "
                 "`id` in the manifest (add the missing ones, remove or declare the extra ones)"))
-    if problems or s.loaded() is None:
+    manifest = s.loaded()
+    if problems or manifest is None:
         return problems or [unloadable(s)]
-    for op_id in sorted(s.loaded().operation_ids):
+    for op_id in sorted(manifest.operation_ids):
         try:
             fn = s.host.implementation(s.connector_id, op_id)
         except ConnectorError as exc:
@@ -134,7 +135,7 @@ def check_operations_run(s: Subject, values: Mapping[str, Any] | None,
     manifest = s.loaded()
     if manifest is None:
         return [unloadable(s)]
-    problems = []
+    problems: list[Problem] = []
     conn = connect(s, values, "good_connection", problems)
     if conn is None:
         return problems

@@ -60,7 +60,7 @@ class Subject:
 def declared_manifest(host: Host, plugin: object, connector_id: str) -> Manifest | None:
     """Read a plugin's manifests as ``host`` would (its fragments, its choice sources); None if unreadable."""
     try:
-        sources = list(plugin.connector_manifests() or [])
+        sources = list(getattr(plugin, "connector_manifests")() or [])  # a plugin without the hook: None
         parsed = [host.read_manifest(s) for s in sources]
     except Exception:  # the manifest check reports why; here we only want the model
         return None

@@ -11,6 +11,7 @@ whose lease was taken over changes nothing (the token no longer matches).
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -155,7 +156,7 @@ class TriggerInstances:
     # -- for pollers (across tenants) ----------------------------------------------------
 
     def claim_due(self, owner: str, *, limit: int = 50, lease_seconds: float = 300,
-                  now: datetime | None = None) -> list[Claim]:
+                  now: datetime | None = None) -> builtins.list[Claim]:  # `list` is a method here
         """Lease up to ``limit`` due instances, the longest overdue first."""
         now = now or _now()
         expires = now + timedelta(seconds=lease_seconds)
@@ -174,7 +175,7 @@ class TriggerInstances:
         """Store the new cursor and schedule the next poll; False if the lease was lost."""
         return self._finish(claim, **_committed(claim, cursor, delivered, now or _now()))
 
-    def commit_many(self, done: list[tuple[Claim, Any, int]], *, now: datetime | None = None) -> set[str]:
+    def commit_many(self, done: builtins.list[tuple[Claim, Any, int]], *, now: datetime | None = None) -> set[str]:
         """:meth:`commit` for several polls in one transaction; the ids whose lease still held."""
         now = now or _now()
         t = trigger_instances

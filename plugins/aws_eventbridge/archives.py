@@ -8,9 +8,9 @@ from typing import Any
 from connector_core.aws import arn, partition_of, region_of
 from connector_core import Connection, RunContext
 
-from .common import MAX_PATTERN_CHARS, bus_arn, call, default_bus, invalid, json_text, pages, parse_json, parse_time, shape
+from .common import MAX_PATTERN_CHARS, Shape, bus_arn, call, default_bus, invalid, json_text, pages, parse_json, parse_time, shape
 
-_ARCHIVE = {
+_ARCHIVE: Shape = {
     "name": "ArchiveName",
     "arn": "ArchiveArn",
     "event_source_arn": "EventSourceArn",
@@ -23,7 +23,7 @@ _ARCHIVE = {
     "event_count": "EventCount",
     "creation_time": "CreationTime",
 }
-_REPLAY = {
+_REPLAY: Shape = {
     "name": "ReplayName",
     "arn": "ReplayArn",
     "archive_arn": "EventSourceArn",

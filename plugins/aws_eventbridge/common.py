@@ -137,7 +137,11 @@ def prune(mapping: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v is not None}
 
 
-def shape(response: Mapping[str, Any], mapping: Mapping[str, str | Callable[[Mapping[str, Any]], Any]]) -> dict:
+#: How :func:`shape` builds an output: ``out_key -> ResponseKey`` or a function of the response.
+Shape = Mapping[str, str | Callable[[Mapping[str, Any]], Any]]
+
+
+def shape(response: Mapping[str, Any], mapping: Shape) -> dict:
     """An output dict: ``out_key -> ResponseKey`` (or a function of the response), ISO times, no Nones."""
     out: dict[str, Any] = {}
     for key, source in mapping.items():

@@ -11,9 +11,9 @@ from typing import Any
 from connector_core.aws import region_of
 from connector_core import Connection, RunContext
 
-from .common import MAX_PATTERN_CHARS, call, default_bus, invalid, json_text, pages, parse_json, shape
+from .common import MAX_PATTERN_CHARS, Shape, call, default_bus, invalid, json_text, pages, parse_json, shape
 
-_RULE = {
+_RULE: Shape = {
     "name": "Name",
     "arn": "Arn",
     "event_bus": "EventBusName",

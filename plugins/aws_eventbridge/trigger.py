@@ -25,12 +25,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector_core import Connection, PollResult, RunContext, TriggerItem
 from connector_core.aws import aws_errors, client
 
 from .common import CONNECTOR, MAX_PATTERN_CHARS, call, default_bus, invalid, json_text
+
+if TYPE_CHECKING:  # botocore is imported when a trigger first runs
+    from botocore.exceptions import ClientError
 
 #: The queue every trigger of one account and region shares (unless given a queue).
 SHARED_QUEUE = "connector-core-eventbridge-triggers"
@@ -157,7 +160,7 @@ def _queue_attributes(sqs: Any, queue: str, names: list[str]) -> dict[str, str]:
 
 def _allow_eventbridge(sqs: Any, queue: str, queue_arn: str, policy_text: str | None) -> None:
     """Add the statement that lets this account's EventBridge rules send to the queue (once)."""
-    policy = json.loads(policy_text) if policy_text else {"Version": "2012-10-17", "Statement": []}
+    policy: dict[str, Any] = json.loads(policy_text) if policy_text else {"Version": "2012-10-17", "Statement": []}
     if any(s.get("Sid") == POLICY_SID for s in policy.get("Statement", [])):
         return
     _, partition, _, region, account, _ = queue_arn.split(":", 5)
@@ -206,9 +209,10 @@ def _message(body: str) -> dict[str, Any] | None:
 
 
 def _item(event: Mapping[str, Any]) -> TriggerItem:
-    data = {"id": str(event["id"]), "source": event.get("source"), "detail_type": event.get("detail-type"),
+    event_id = str(event["id"])
+    data = {"id": event_id, "source": event.get("source"), "detail_type": event.get("detail-type"),
             "time": _iso_time(event.get("time")), "detail": event.get("detail"), "event": dict(event)}
-    return TriggerItem(data["id"], {k: v for k, v in data.items() if v is not None})
+    return TriggerItem(event_id, {k: v for k, v in data.items() if v is not None})
 
 
 def _iso_time(value: Any) -> str | None:
@@ -250,7 +254,7 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
-def _not_found(exc: BaseException, client_error: type) -> bool:
+def _not_found(exc: BaseException, client_error: type[ClientError]) -> bool:
     from connector_core import NotFoundError
 
     if isinstance(exc, NotFoundError):

@@ -15,7 +15,7 @@ from connector_core import ConnectorError
 from connector_core.aws import region_of
 from connector_core import Check, TestResult
 
-from .client import CREDENTIAL_CODES, error_code, redirect_region, s3, s3_arn, to_connector_error
+from .client import CREDENTIAL_CODES, error_code, redirect_region, response_region, s3, s3_arn, to_connector_error
 from .validation import bucket_name_problems
 
 NAME = "Bucket name"
@@ -50,7 +50,7 @@ def test_connection(connection: Mapping[str, Any], context: Any) -> TestResult:
 
     # botocore follows S3's region redirects by itself, so a bucket in another region
     # answers; its region header tells us the connection is set up wrong.
-    actual = response.get("BucketRegion") or redirect_region(_Response(response))
+    actual = response.get("BucketRegion") or response_region(response)
     if actual and actual != region:
         checks.append(Check.failed(
             REGION, f"bucket {bucket!r} is in {actual}, but the connection's region is {region}",
@@ -113,9 +113,3 @@ def _failed(name: str, error: BaseException) -> Check:
         return Check.failed(name, error.message, error.hint)
     return Check.failed(name, str(error) or type(error).__name__)
 
-
-class _Response:
-    """Adapts a successful response to :func:`redirect_region`, which reads error responses."""
-
-    def __init__(self, response: Mapping[str, Any]) -> None:
-        self.response = response

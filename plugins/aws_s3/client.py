@@ -53,7 +53,11 @@ def s3_arn(connection: Mapping[str, Any], bucket: str, key: str | None = None) -
 
 def redirect_region(exc: BaseException) -> str | None:
     """The region a bucket lives in, as told by an S3 redirect or error response."""
-    response = getattr(exc, "response", None) or {}
+    return response_region(getattr(exc, "response", None) or {})
+
+
+def response_region(response: Mapping[str, Any]) -> str | None:
+    """The region a bucket lives in, as told by an S3 response's header or error body."""
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}) or {}
     error = response.get("Error", {}) or {}
     return headers.get("x-amz-bucket-region") or error.get("BucketRegion") or error.get("Region")

@@ -139,10 +139,10 @@ def _dedupe_key(obj: Mapping[str, Any], ms: int) -> str:
 class _neg_key(str):
     """A key that sorts in reverse, so the heap's smallest entry is the newest candidate."""
 
-    def __lt__(self, other: str) -> bool:  # type: ignore[override]
+    def __lt__(self, other: str) -> bool:
         return str.__gt__(self, other)
 
-    def __gt__(self, other: str) -> bool:  # type: ignore[override]
+    def __gt__(self, other: str) -> bool:
         return str.__lt__(self, other)
 
 
