@@ -93,14 +93,14 @@ def merge(spec: Fanout, chunks: Sequence[ChunkOutcome]) -> dict[str, Any]:
                 merged[name] += int(value or 0)
             elif name != spec.outcomes and merged.get(name) is None:
                 merged[name] = value
-        outcomes.extend(_rebased(spec, chunk, merged))
+        outcomes.extend(_rebased(spec, chunk, chunk.result, merged))
     merged[spec.outcomes] = outcomes
     return merged
 
 
-def _rebased(spec: Fanout, chunk: ChunkOutcome, merged: dict[str, Any]) -> list[Any]:
-    """A chunk's outcomes with positions made input-wide (and holes filled)."""
-    listed = list(chunk.result.get(spec.outcomes) or ())
+def _rebased(spec: Fanout, chunk: ChunkOutcome, result: Mapping[str, Any], merged: dict[str, Any]) -> list[Any]:
+    """A finished chunk's outcomes (``result``: its output) with positions made input-wide (and holes filled)."""
+    listed = list(result.get(spec.outcomes) or ())
     if spec.position is None:
         return listed
     by_position: dict[int, Any] = {}

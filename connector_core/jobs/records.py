@@ -8,6 +8,7 @@ finished (and does nothing). Thread-safe; share one per process.
 
 from __future__ import annotations
 
+import builtins  # `list` is a method of JobStore: annotations inside it say builtins.list
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -156,7 +157,7 @@ class JobStore:
                                not_before=now + timedelta(seconds=delay),
                                last_message=f"retrying in {delay:.1f}s: {error.get('message', '')}"[:2000])
 
-    def record_outcomes(self, tenant: str, job_id: str, outcomes: list[Any]) -> None:
+    def record_outcomes(self, tenant: str, job_id: str, outcomes: builtins.list[Any]) -> None:
         """Store per-entry outcomes (a fan-out merging its chunks' results, in input order)."""
         with self._write() as db:
             changed = db.execute(update(jobs).where(jobs.c.tenant == tenant, jobs.c.id == job_id)
@@ -184,7 +185,7 @@ class JobStore:
                        .values(cancel_requested=True))
         return self.get(tenant, job_id)
 
-    def reap(self, now: datetime | None = None, limit: int = REAP_BATCH) -> list[tuple[str, str]]:
+    def reap(self, now: datetime | None = None, limit: int = REAP_BATCH) -> builtins.list[tuple[str, str]]:
         """Re-queue running jobs whose lease expired (their worker died): their (tenant, id)s.
 
         The caller enqueues each again; a delivery that already carries the job (a broker
@@ -201,7 +202,7 @@ class JobStore:
         with self._write() as db:
             return [(r.tenant, r.id) for r in db.execute(requeue)]
 
-    def queued(self, limit: int = REAP_BATCH) -> list[tuple[str, str, datetime | None]]:
+    def queued(self, limit: int = REAP_BATCH) -> builtins.list[tuple[str, str, datetime | None]]:
         """Queued jobs, oldest first: (tenant, id, not_before); for an in-process runner's restart."""
         j = jobs
         query = (select(j.c.tenant, j.c.id, j.c.not_before).where(j.c.state == JobState.QUEUED)

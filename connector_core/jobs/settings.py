@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from ..errors import ConfigurationError
 
@@ -45,9 +46,9 @@ class JobSettings:
             raise ConfigurationError("jobs: max_attempts and workers must be at least 1")
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> JobSettings:
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> JobSettings:
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each parsed with its field's type
         for f in fields(cls):
             raw = env.get(_ENV_PREFIX + f.name.upper(), "").strip()
             if not raw:

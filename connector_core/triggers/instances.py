@@ -11,7 +11,7 @@ whose lease was taken over changes nothing (the token no longer matches).
 
 from __future__ import annotations
 
-import builtins
+import builtins  # `list` is a method of TriggerInstances: annotations inside it say builtins.list
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -156,7 +156,7 @@ class TriggerInstances:
     # -- for pollers (across tenants) ----------------------------------------------------
 
     def claim_due(self, owner: str, *, limit: int = 50, lease_seconds: float = 300,
-                  now: datetime | None = None) -> builtins.list[Claim]:  # `list` is a method here
+                  now: datetime | None = None) -> builtins.list[Claim]:
         """Lease up to ``limit`` due instances, the longest overdue first."""
         now = now or _now()
         expires = now + timedelta(seconds=lease_seconds)
@@ -205,7 +205,7 @@ class TriggerInstances:
         return self._finish(claim, failures=failures, last_error=error[:2000], last_polled_at=now,
                             next_due_at=now + wait)
 
-    def by_ids(self, instance_ids: list[str]) -> dict[str, TriggerInstance]:
+    def by_ids(self, instance_ids: builtins.list[str]) -> dict[str, TriggerInstance]:
         """Instances by id across tenants (for a dispatcher routing messages); unknown ids are absent."""
         if not instance_ids:
             return {}
@@ -214,7 +214,7 @@ class TriggerInstances:
             rows = db.execute(select(t).where(t.c.id.in_(sorted(set(instance_ids))))).fetchall()
         return {r.id: _instance(r._mapping) for r in rows}
 
-    def of_trigger(self, connector_id: str, trigger_id: str) -> list[TriggerInstance]:
+    def of_trigger(self, connector_id: str, trigger_id: str) -> builtins.list[TriggerInstance]:
         """The enabled instances of one trigger across tenants (to find the shared sources to dispatch)."""
         t = trigger_instances
         query = select(t).where(t.c.connector_id == connector_id, t.c.trigger_id == trigger_id,

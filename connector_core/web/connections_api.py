@@ -8,7 +8,7 @@ blank keeps it (``Host.connect(previous=)`` through the store).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -162,7 +162,10 @@ async def _optional_body(request: Request, max_body: int) -> dict[str, Any]:
     return await json_object(request, max_body)
 
 
-def _int_param(request: Request, name: str, default: int | None) -> int | None:
+_Default = TypeVar("_Default", int, None)
+
+
+def _int_param(request: Request, name: str, default: _Default) -> int | _Default:
     raw = request.query_params.get(name)
     if raw is None:
         return default

@@ -82,7 +82,7 @@ class SessionStore:
 
 
 def csrf_matches(session: Session, header: str | None) -> bool:
-    return bool(header) and hmac.compare_digest(header.encode(), session.csrf_token.encode())
+    return header is not None and header != "" and hmac.compare_digest(header.encode(), session.csrf_token.encode())
 
 
 def _hash(session_id: str) -> str:
