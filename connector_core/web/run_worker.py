@@ -14,7 +14,7 @@ import concurrent.futures
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 from ..connection import Connection
@@ -53,7 +53,7 @@ class RunWorker:
         self._progress_at = 0.0
         self._progress_done = -1
 
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
+    async def events(self) -> AsyncGenerator[dict[str, Any], None]:  # closed with aclosing()
         """Start the worker and yield its events; past the deadline, a ``timeout`` error."""
         self._loop = asyncio.get_running_loop()
         threading.Thread(target=self._work, name=f"run {self.operation}", daemon=True).start()
