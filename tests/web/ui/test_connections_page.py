@@ -130,3 +130,34 @@ def test_secret_text_is_masked_as_it_is_typed(signed_in):
     key = page.page.locator('[id="root.private_key"]')
     key.fill("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n")
     assert key.evaluate("e => getComputedStyle(e).webkitTextSecurity") == "disc"
+
+
+def test_the_catalog_offers_each_connector_and_delete_asks_first(signed_in, served_host, aws_emulator):
+    page = signed_in
+    page.goto("/connectors")
+    cards = page.page.locator("#connector-list li.card")
+    cards.first.wait_for()
+    assert {c.get_attribute("data-connector") for c in cards.all()} >= {"aws.s3", "aws.eventbridge"}
+    assert "Amazon EventBridge" in page.page.inner_text('[data-connector="aws.eventbridge"]')
+    page.screenshot("connectors")
+
+    status, made = call_api(served_host.url, served_host.token, "POST", "/api/connections", {
+        "connector_id": "aws.s3", "name": "To be deleted", "values": aws_emulator.connection_values(bucket="gone-soon")})
+    assert status == 201, made
+    page.goto("/connections")
+    row = page.page.locator(f'#connection-list tr[data-connection="{made["id"]}"]')
+    row.get_by_role("button", name="Delete").click()
+    row.get_by_role("button", name="Keep").click()  # changed my mind: nothing is deleted
+    assert call_api(served_host.url, served_host.token, "GET", f"/api/connections/{made['id']}")[0] == 200
+    row.get_by_role("button", name="Delete").click()
+    row.get_by_role("button", name="Yes, delete").click()
+    row.wait_for(state="detached")
+    assert call_api(served_host.url, served_host.token, "GET", f"/api/connections/{made['id']}")[0] == 404
+
+
+def test_a_session_that_ends_brings_back_the_sign_in_form(signed_in):
+    page = signed_in
+    page.page.context.clear_cookies()  # the session is gone, as after an expiry
+    page.page.get_by_role("link", name="Connections").click()
+    reason = page.page.wait_for_selector("#sign-in-reason")
+    assert "session has ended" in reason.inner_text()

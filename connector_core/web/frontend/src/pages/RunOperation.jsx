@@ -150,7 +150,6 @@ export function RunOperation({ catalog, connectionId, operation }) {
     <section>
       <h2>Run {op ? op.label : "an operation"} <span className="muted">on <Link to={base}>{connection.name}</Link></span></h2>
       {connector && <OperationPicker connector={connector} base={base} operation={operation} />}
-      {op && op.description && <p className="muted">{op.description}</p>}
       {operation && !form && <p className="muted">Loading the form…</p>}
       {form && <RunForm key={operation} connection={connection} operation={operation} form={form} />}
     </section>
