@@ -2,9 +2,9 @@
 
 The worker loads the connection from the store and decrypts it itself (the job carries
 no secret), runs the operation through :meth:`Host.run` with a cancel event and a
-progress callback, and records the end under its lease. A heartbeat thread extends the
-lease every ``check_interval``, stores the last progress, and sets the cancel event when
-someone asked to cancel (or the lease was lost to another delivery).
+progress callback, and records the end under its lease. The process's heartbeat thread
+(:mod:`.heartbeat`) extends the lease every ``check_interval``, stores the last progress,
+and sets the cancel event when someone asked to cancel (or the lease was lost).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import os
 import random
 import socket
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConnectorError
 from ..store.envelope import Sealed, open_sealed
 from ..store.values import join_secrets
-from .model import JobRecord, JobState, Progress, error_record, to_json_value
+from .heartbeat import Heartbeats, RunningJob
+from .model import JobRecord, JobState, error_record, to_json_value
 from .records import Busy, Claimed, Done, JobStore
 from .settings import JobSettings
 
@@ -63,6 +63,7 @@ class JobExecutor:
         self.settings = settings
         self.owner = owner or f"{socket.gethostname()[:40]}:{os.getpid()}"
         self._rand = random.Random()
+        self._heartbeats = Heartbeats(records, settings.lease_seconds, settings.check_interval)
 
     def deliver(self, tenant: str, job_id: str) -> Outcome:
         owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
@@ -84,8 +85,7 @@ class JobExecutor:
 
     def _run(self, claim: Claimed) -> Outcome:
         job = claim.record.job
-        beat = _Heartbeat(self.records, job.id, claim.token, self.settings)
-        beat.start()
+        beat = self._heartbeats.add(job.id, claim.token)
         try:
             connection = self.store.load_connection(job.tenant, job.connection_id, self.host)
             params = self._params(claim)
@@ -94,9 +94,9 @@ class JobExecutor:
                 result = {"items": list(result)}
             result = to_json_value(result)
         except Exception as exc:  # recorded with the job, masked; nothing escapes the delivery
-            beat.stop()
+            self._heartbeats.remove(beat)
             return self._failed(claim, exc, beat)
-        beat.stop()
+        self._heartbeats.remove(beat)
         if beat.lost:
             return Outcome("lost", record=claim.record)
         if not self.records.finish(job.id, claim.token, JobState.SUCCEEDED, result=result, progress=beat.last):
@@ -110,7 +110,7 @@ class JobExecutor:
         secrets = open_sealed(self.store.keyring, job.tenant, sealing_id(job.id), Sealed(*claim.sealed))
         return join_secrets(job.params, secrets)
 
-    def _failed(self, claim: Claimed, exc: Exception, beat: _Heartbeat) -> Outcome:
+    def _failed(self, claim: Claimed, exc: Exception, beat: RunningJob) -> Outcome:
         record, token = claim.record, claim.token
         if not isinstance(exc, ConnectorError):
             log.error("job %s failed unexpectedly: %s", record.id, self.host.mask(f"{type(exc).__name__}: {exc}"))
@@ -130,48 +130,3 @@ class JobExecutor:
             return Outcome("lost", record=record)
         self.records.finish(record.id, token, JobState.FAILED, error=error, progress=beat.last)
         return Outcome("done", record=record)
-
-
-class _Heartbeat:
-    """Extends a running job's lease, stores its progress, and watches for cancellation."""
-
-    def __init__(self, records: JobStore, job_id: str, token: str, settings: JobSettings) -> None:
-        self.records = records
-        self.job_id = job_id
-        self.token = token
-        self.settings = settings
-        self.cancel = threading.Event()
-        self.cancelled_by_request = False
-        self.lost = False
-        self.last: Progress | None = None
-        self._stored: Progress | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name=f"job-heartbeat-{job_id[:8]}", daemon=True)
-
-    def report(self, done: int, total: int | None, unit: str) -> None:
-        """The operation's progress callback: kept in memory, stored by the next heartbeat."""
-        self.last = Progress(int(done), None if total is None else int(total), str(unit or ""))
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.settings.check_interval):
-            progress = self.last if self.last != self._stored else None
-            try:
-                held, cancel = self.records.heartbeat(self.job_id, self.token, self.settings.lease_seconds, progress)
-            except ConnectorError as exc:  # the store is down: keep running, try again next beat
-                log.warning("job %s: heartbeat failed: %s", self.job_id, exc.message)
-                continue
-            self._stored = progress or self._stored
-            if not held:
-                self.lost = True
-                self.cancel.set()
-                return
-            if cancel and not self.cancel.is_set():
-                self.cancelled_by_request = True
-                self.cancel.set()

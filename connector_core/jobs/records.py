@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFoundError
 from ..store.store import _now, _utc  # one notion of "now" and of stored times for the store
+from ..store.schema import JSONType
 from ..triggers.instances import _guarded
 from .model import Job, JobRecord, JobState, Progress
 from .table import jobs
@@ -127,17 +128,25 @@ class JobStore:
             return Claimed(record_of(row), token, sealed)
         return self._why_not(tenant, job_id, now)
 
-    def heartbeat(self, job_id: str, token: str, lease_seconds: float, progress: Progress | None = None,
-                  now: datetime | None = None) -> tuple[bool, bool]:
-        """Extend the lease (and store progress): (lease still held, cancellation requested)."""
+    def heartbeat_many(self, tokens: list[str], lease_seconds: float, progress: Mapping[str, Progress],
+                       now: datetime | None = None) -> dict[str, bool]:
+        """Extend the leases held by ``tokens`` and store changed progress, in one transaction.
+
+        Returns {token: cancellation requested} for the leases still held; a token missing
+        from it lost its lease.
+        """
         now = now or _now()
-        values: dict[str, Any] = {"heartbeat_at": now, "lease_expires_at": now + timedelta(seconds=lease_seconds)}
-        if progress is not None:
-            values["progress"] = {"done": progress.done, "total": progress.total, "unit": progress.unit}
+        j = jobs
         with self._write() as db:
-            row = db.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.lease_token == token)
-                             .values(**values).returning(jobs.c.cancel_requested)).first()
-        return (row is not None, bool(row and row[0]))
+            if progress:
+                db.execute(update(j).where(j.c.lease_token == bindparam("b_token"))
+                           .values(progress=bindparam("b_progress", type_=JSONType)),
+                           [{"b_token": t, "b_progress": {"done": p.done, "total": p.total, "unit": p.unit}}
+                            for t, p in progress.items()])
+            rows = db.execute(update(j).where(j.c.lease_token.in_(tokens))
+                              .values(heartbeat_at=now, lease_expires_at=now + timedelta(seconds=lease_seconds))
+                              .returning(j.c.lease_token, j.c.cancel_requested))
+            return {row.lease_token: bool(row.cancel_requested) for row in rows}
 
     def finish(self, job_id: str, token: str, state: str, *, result: Any = None, outcomes: Any = None,
                error: Mapping[str, Any] | None = None, progress: Progress | None = None,

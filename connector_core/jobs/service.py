@@ -145,13 +145,13 @@ class Jobs:
     def wait(self, tenant: str, job_id: str, timeout: float | None = None) -> JobRecord:
         """The record once the job finished; after ``timeout`` seconds, as it is then."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        pause = 0.005
+        pause = 0.002
         while True:
             record = self.get(tenant, job_id)
             if record.finished or (deadline is not None and time.monotonic() >= deadline):
                 return record
             time.sleep(pause if deadline is None else max(0.0, min(pause, deadline - time.monotonic())))
-            pause = min(pause * 2, 0.2)
+            pause = min(pause * 2, 0.05)  # a read by id: cheap enough to poll often
 
     # -- internals ----------------------------------------------------------------------
 
