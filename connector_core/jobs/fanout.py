@@ -16,7 +16,6 @@ guarded by the parent's token, so two readers finishing it at once record it onc
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,6 @@ from sqlalchemy import select
 
 from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
-from ..store.store import _now
 from ..store.values import split_secrets
 from .model import JobRecord, JobState, Progress, to_json_value
 from .service import _fingerprint, _idempotency_key
@@ -68,20 +66,20 @@ class FanoutJobs:
                                     max_attempts=max_attempts)
         if size < 1:
             raise ValueError("chunk_size must be positive")
+        self.jobs._check_required(stored, operation)
+        # Validated, split and made JSON once for the whole input; each chunk is a slice of it
+        # (its secret markers index the whole input's secrets, which each chunk carries).
         public, secrets = split_secrets(clean)
         public = to_json_value(public)
-        fingerprint = _fingerprint(connection_id, operation, public, len(secrets))
-        ranges = chunk_ranges(len(clean[spec.split]), size)
-        parent_id = uuid.uuid4().hex
-        marker = {MARKER: {"items": len(clean[spec.split]), "chunk_size": size, "chunks": len(ranges)}}
-        parent, created = self.records.insert(_parent_row(
-            parent_id, tenant, stored, operation, {**public, spec.split: marker}, key or parent_id, fingerprint,
-            max_attempts or self.jobs.settings.max_attempts, self.jobs.settings.retry_delay))
-        if not created:
-            parent = self.jobs._same_work(self.records.row(tenant, parent.id), fingerprint)
+        items = len(public[spec.split])
+        ranges = chunk_ranges(items, size)
+        marker = {MARKER: {"items": items, "chunk_size": size, "chunks": len(ranges)}}
+        parent = self.jobs._queue(
+            stored, operation, {**public, spec.split: marker}, [], key=key, max_attempts=max_attempts,
+            fingerprint=_fingerprint(stored.id, operation, public, len(secrets)), hold=True)
         for index, positions in enumerate(ranges):
-            self.jobs.submit(tenant, connection_id, operation, chunk_params(clean, spec, positions),
-                             idempotency_key=f"fanout/{parent.id}/{index}", max_attempts=max_attempts,
+            self.jobs._queue(stored, operation, chunk_params(public, spec, positions), secrets,
+                             key=f"fanout/{parent.id}/{index}", max_attempts=max_attempts,
                              parent_id=parent.id, chunk_index=index)
         return parent
 
@@ -191,19 +189,3 @@ def _plan(record: JobRecord) -> dict[str, Any] | None:
 
 def _chunk_length(plan: Mapping[str, Any], index: int) -> int:
     return max(0, min(plan["chunk_size"], plan["items"] - index * plan["chunk_size"]))
-
-
-def _parent_row(job_id: str, tenant: str, stored: Any, operation: str, params: Mapping[str, Any], key: str,
-                fingerprint: str, max_attempts: int, retry_delay: float) -> dict[str, Any]:
-    """The parent's row: running from the start under a token no runner holds (it is never
-    queued, and a lease that never expires keeps the reaper away); only a merge ends it."""
-    now = _now()
-    return {
-        "id": job_id, "tenant": tenant, "connection_id": stored.id, "connector_id": stored.connector_id,
-        "operation": operation, "params": dict(params), "idempotency_key": key, "fingerprint": fingerprint,
-        "parent_id": None, "chunk_index": None, "key_id": None, "wrapped_key": None, "secrets": None,
-        "state": JobState.RUNNING, "cancel_requested": False, "result": None, "outcomes": None, "progress": None,
-        "error": None, "attempts": 1, "max_attempts": max_attempts, "retry_delay": retry_delay, "not_before": None,
-        "lease_owner": "fanout", "lease_token": uuid.uuid4().hex, "lease_expires_at": None, "heartbeat_at": None,
-        "created_at": now, "started_at": now, "finished_at": None, "last_message": "waiting for its chunks",
-    }

@@ -86,13 +86,24 @@ class Jobs:
         work is a ConflictError.
         """
         stored = self.store.get(tenant, connection_id)
-        connector_id = stored.connector_id
-        clean = self.host.validate_input(connector_id, operation, params or {})
+        clean = self.host.validate_input(stored.connector_id, operation, params or {})
         self._check_required(stored, operation)
         public, secrets = split_secrets(clean)
-        public = to_json_value(public)
-        fingerprint = _fingerprint(connection_id, operation, public, len(secrets))
-        key = _idempotency_key(idempotency_key)
+        return self._queue(stored, operation, to_json_value(public), secrets,
+                           key=_idempotency_key(idempotency_key), max_attempts=max_attempts,
+                           retry_delay=retry_delay, parent_id=parent_id, chunk_index=chunk_index)
+
+    def _queue(self, stored: Any, operation: str, public: dict[str, Any], secrets: list[Any], *,
+               key: str | None, max_attempts: int | None = None, retry_delay: float | None = None,
+               parent_id: str | None = None, chunk_index: int | None = None, fingerprint: str | None = None,
+               hold: bool = False) -> JobRecord:
+        """Record and queue params already validated and split (JSON ``public`` with
+        ``{"$secret": n}`` markers, ``secrets`` their values): :meth:`submit`, and a fan-out's
+        chunks (:mod:`.fanout`), which validate a whole input once. ``hold``: a fan-out's
+        parent, recorded running under a lease no runner holds (never claimed, never
+        reaped) and never queued; its merge ends it."""
+        tenant, connection_id, connector_id = stored.tenant, stored.id, stored.connector_id
+        fingerprint = fingerprint or _fingerprint(connection_id, operation, public, len(secrets))
         if key is not None:
             existing = self.records.by_key(tenant, key)
             if existing is not None:
@@ -112,9 +123,14 @@ class Jobs:
             "heartbeat_at": None, "created_at": _now(), "started_at": None, "finished_at": None,
             "last_message": None,
         }
+        if hold:
+            row.update(state=JobState.RUNNING, attempts=1, started_at=row["created_at"], lease_owner="fanout",
+                       lease_token=uuid.uuid4().hex, last_message="waiting for its chunks")
         record, created = self.records.insert(row)
         if not created:  # the same key, submitted concurrently: the first insert won
             return self._same_work(self.records.row(tenant, record.id), fingerprint)
+        if hold:
+            return record
         try:
             self.runner.enqueue(tenant, job_id)
         except Exception as exc:  # the broker is down: nothing was queued, so nothing is kept
