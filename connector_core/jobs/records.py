@@ -128,7 +128,7 @@ class JobStore:
             return Claimed(record_of(row), token, sealed)
         return self._why_not(tenant, job_id, now)
 
-    def heartbeat_many(self, tokens: list[str], lease_seconds: float, progress: Mapping[str, Progress],
+    def heartbeat_many(self, tokens: builtins.list[str], lease_seconds: float, progress: Mapping[str, Progress],
                        now: datetime | None = None) -> dict[str, bool]:
         """Extend the leases held by ``tokens`` and store changed progress, in one transaction.
 
