@@ -7,7 +7,7 @@ from typing import Any
 
 from connector_core import Connection, RunContext
 
-from .common import call, default_bus, invalid, json_text, pages, parse_json, prune, shape
+from .common import call, default_bus, invalid, json_text, pages, parse_json, prune
 
 #: EventBridge's limit on a target's constant input (botocore's TargetInput shape).
 MAX_INPUT_CHARS = 8192
@@ -27,17 +27,10 @@ def put_targets(connection: Connection, params: Mapping[str, Any], context: RunC
 
 
 def list_targets(connection: Connection, params: Mapping[str, Any], context: RunContext) -> Iterator[dict]:
-    """The targets of a rule."""
+    """The targets of a rule, each with every field :func:`put_targets` writes, named as it takes them."""
     rule, bus = params["rule"], default_bus(connection, params.get("event_bus"))
     for target in pages(connection, context, "ListTargetsByRule", "Targets", Rule=rule, EventBusName=bus):
-        yield shape(target, {
-            "id": "Id",
-            "arn": "Arn",
-            "role_arn": "RoleArn",
-            "input": lambda t: parse_json(t.get("Input")),
-            "input_path": "InputPath",
-            "dead_letter_arn": lambda t: (t.get("DeadLetterConfig") or {}).get("Arn"),
-        })
+        yield _from_api(target)
 
 
 def remove_targets(connection: Connection, params: Mapping[str, Any], context: RunContext) -> dict:
@@ -74,7 +67,37 @@ def _target(target: Mapping[str, Any], path: str) -> dict[str, Any]:
         out["RetryPolicy"] = retry
     if target.get("message_group_id"):
         out["SqsParameters"] = {"MessageGroupId": target["message_group_id"]}
+    http = target.get("http_parameters") or {}
+    http_parameters = prune({api: http.get(name) or None for name, api in _HTTP_PARAMETERS.items()})
+    if http_parameters:
+        out["HttpParameters"] = http_parameters
     return prune(out)
+
+
+#: ``http_parameters`` members and their HttpParameters names (API destinations, API Gateway).
+_HTTP_PARAMETERS = {"path_parameter_values": "PathParameterValues", "header_parameters": "HeaderParameters",
+                    "query_string_parameters": "QueryStringParameters"}
+
+
+def _from_api(target: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest's snake_case fields from an API-shaped target: the inverse of :func:`_target`."""
+    transformer = target.get("InputTransformer")
+    retry = target.get("RetryPolicy") or {}
+    http = target.get("HttpParameters") or {}
+    return prune({
+        "id": target.get("Id"),
+        "arn": target.get("Arn"),
+        "role_arn": target.get("RoleArn"),
+        "input": parse_json(target.get("Input")),
+        "input_path": target.get("InputPath"),
+        "input_transformer": prune({"input_paths_map": transformer.get("InputPathsMap"),
+                                    "input_template": transformer.get("InputTemplate")}) if transformer else None,
+        "dead_letter_arn": (target.get("DeadLetterConfig") or {}).get("Arn"),
+        "maximum_retry_attempts": retry.get("MaximumRetryAttempts"),
+        "maximum_event_age_seconds": retry.get("MaximumEventAgeInSeconds"),
+        "message_group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"),
+        "http_parameters": prune({name: http.get(api) for name, api in _HTTP_PARAMETERS.items()}) or None,
+    })
 
 
 def _outcomes(ids: list[str], response: Mapping[str, Any]) -> dict:
