@@ -24,7 +24,7 @@ class HostPage(FormPage):
         self.page.goto(f"{self.base_url}{path}")
 
     def screenshot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.artifacts / f"host-{name}.png"), full_page=True)
+        self.page.locator("body > #root").screenshot(path=str(self.artifacts / f"host-{name}.png"))  # header + page, no blank below
 
     # -- sign-in ---------------------------------------------------------------------------
 

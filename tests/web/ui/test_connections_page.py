@@ -161,3 +161,13 @@ def test_a_session_that_ends_brings_back_the_sign_in_form(signed_in):
     page.page.get_by_role("link", name="Connections").click()
     reason = page.page.wait_for_selector("#sign-in-reason")
     assert "session has ended" in reason.inner_text()
+
+
+def test_the_form_explorer_checks_values_on_the_signed_in_host(signed_in):
+    page = signed_in
+    page.page.get_by_role("link", name="Form explorer").click()
+    page.page.click('nav[aria-label=Connectors] a:has-text("Amazon S3")')
+    page.page.select_option("#form-picker", label="Operation: Presigned URL")
+    page.page.wait_for_selector('[id="root.key"]')
+    page.fill("key", "reports/q1.csv")
+    assert page.check() == "valid"  # the server's verdict: its POST carried the CSRF token

@@ -111,3 +111,16 @@ def test_eventbridge_with_a_custom_region_puts_25_events_and_shows_25_outcomes(s
     assert all(row["event_id"] not in ("", "—") for row in outcomes)
     assert "25 ok, 0 failed" in page.page.inner_text("#result-results caption")
     page.page.locator("#run-result").screenshot(path=str(page.artifacts / "host-run-put-events.png"))
+
+
+def test_a_failing_run_shows_the_services_error(signed_in, s3_connection):
+    page = signed_in
+    connection_id, _ = s3_connection
+    page.open_run(connection_id, "list_objects")
+    page.fill("bucket", "no-such-bucket-here")
+    assert page.run() == "failed"
+    box = page.page.locator("#run-error")
+    text = box.inner_text()
+    assert text.startswith("The operation failed") and "does not exist" in text
+    assert "Hint: check the bucket name" in text
+    assert page.page.locator("#run-result").count() == 0

@@ -54,6 +54,17 @@ export function optional(schema, keys) {
   });
 }
 
+/** The title a field has anywhere in the schema (a branch may declare it), else its key. */
+export function fieldTitle(schema, key) {
+  let title = null;
+  mapSchema(schema, (node) => {
+    const field = node.properties && node.properties[key];
+    if (!title && field && typeof field.title === "string") title = field.title;
+    return node;
+  });
+  return title || key;
+}
+
 export const KEEP_SECRET = "set — leave blank to keep";
 
 /** The UI schema with a "set — leave blank to keep" placeholder on each stored secret. */

@@ -5,7 +5,7 @@ import { useMemo, useRef, useState } from "react";
 import Form from "@rjsf/core";
 import { api, paths } from "../api.js";
 import { errorSchemaFromPaths } from "../paths.js";
-import { FORM_PROPS, dynamicFields, optional, secretPlaceholders, withChoices } from "../schema.js";
+import { FORM_PROPS, dynamicFields, fieldTitle, optional, secretPlaceholders, withChoices } from "../schema.js";
 import { Checks } from "./Checks.jsx";
 import { DynamicOptions } from "./DynamicOptions.jsx";
 import { ErrorBox } from "./ErrorBox.jsx";
@@ -80,7 +80,7 @@ export function ConnectionEditor({ connectorId, form, connection, onSaved }) {
       </div>
       {secretsSet.length > 0 && (
         <p className="muted" id="secrets-note">
-          Stored secrets ({secretsSet.join(", ")}) are never shown: leave them blank to keep them, or type a new value to replace them.
+          Stored secrets ({secretsSet.map((key) => fieldTitle(form.schema, key)).join(", ")}) are never shown: leave them blank to keep them, or type a new value to replace them.
         </p>
       )}
       {!connection && (

@@ -9,10 +9,11 @@ const TITLES = {
   network: "The host could not be reached",
 };
 
-export function ErrorBox({ error, id = "error", title }) {
+/** `title` replaces the heading; `fallback` is the heading for codes without one of their own. */
+export function ErrorBox({ error, id = "error", title, fallback }) {
   if (!error) return null;
   const status = error.status || 0;
-  const heading = title || TITLES[error.code] || (status >= 500 ? "The host failed" : "The request was refused");
+  const heading = title || TITLES[error.code] || fallback || (status >= 500 ? "The host failed" : "The request was refused");
   const fieldErrors = error.errors ? Object.entries(error.errors) : [];
   return (
     <div className="error-box" role="alert" id={id} data-code={error.code} data-status={status}>

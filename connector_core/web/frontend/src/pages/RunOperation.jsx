@@ -115,7 +115,7 @@ function RunForm({ connection, operation, form }) {
       </div>
       {run.upload && <Progress id="upload-progress" label="Sending the file to the host" {...run.upload} />}
       {run.progress && <Progress id="run-progress" label={label} {...run.progress} />}
-      <ErrorBox error={run.error} id="run-error" />
+      <ErrorBox error={run.error} id="run-error" fallback="The operation failed" />
       {(run.items || run.result) && <ResultView items={run.items} result={run.result} />}
     </>
   );
