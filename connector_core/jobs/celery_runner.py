@@ -76,7 +76,12 @@ def make_celery_app(executor_factory: Callable[[], JobExecutor] | None = None, *
 
     @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
     def deliver(task: Any, tenant: str, job_id: str) -> str:
-        outcome = context.executor().deliver(tenant, job_id)
+        try:
+            outcome = context.executor().deliver(tenant, job_id)
+        except Exception:  # the store is down, say: the job stays queued (or its lease expires)
+            log.exception("job %s: delivery failed; trying again in %.0fs", job_id, settings.lease_seconds)
+            task.apply_async((tenant, job_id), countdown=settings.lease_seconds, queue=settings.queue)
+            return f"error {job_id}"
         if outcome.kind in ("retry", "busy"):  # a new message; this one is acknowledged
             task.apply_async((tenant, job_id), countdown=outcome.delay, queue=settings.queue)
         return f"{outcome.kind} {job_id}"  # the worker's log line for the message says what it did

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .settings import JobSettings
@@ -50,9 +51,11 @@ class LocalRunner:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
-        for tenant, job_id, not_before in executor.records.queued():
-            delay = (not_before.timestamp() - time.time()) if not_before else 0.0
-            self.enqueue(tenant, job_id, delay=max(0.0, delay))
+        after: tuple[datetime, str] | None = None
+        while page := executor.records.queued(after=after):
+            for tenant, job_id, not_before, after in page:
+                delay = (not_before.timestamp() - time.time()) if not_before else 0.0
+                self.enqueue(tenant, job_id, delay=max(0.0, delay))
 
     def enqueue(self, tenant: str, job_id: str, *, delay: float = 0.0) -> None:
         if self._executor is None or self._pool is None:
@@ -89,8 +92,9 @@ class LocalRunner:
         assert self._executor is not None
         try:
             outcome = self._executor.deliver(tenant, job_id)
-        except Exception:  # the store is down, say: the lease expires and the reaper re-queues it
-            log.exception("job %s: delivery failed", job_id)
+        except Exception:  # the store is down, say: the job stays queued (or its lease expires): try again later
+            log.exception("job %s: delivery failed; trying again in %.0fs", job_id, self._executor.settings.lease_seconds)
+            self.enqueue(tenant, job_id, delay=self._executor.settings.lease_seconds)
             return
         if outcome.kind in ("retry", "busy"):
             self.enqueue(tenant, job_id, delay=outcome.delay)

@@ -211,13 +211,18 @@ class JobStore:
         with self._write() as db:
             return [(r.tenant, r.id) for r in db.execute(requeue)]
 
-    def queued(self, limit: int = REAP_BATCH) -> builtins.list[tuple[str, str, datetime | None]]:
-        """Queued jobs, oldest first: (tenant, id, not_before); for an in-process runner's restart."""
+    def queued(self, limit: int = REAP_BATCH, after: tuple[datetime, str] | None = None
+               ) -> builtins.list[tuple[str, str, datetime | None, tuple[datetime, str]]]:
+        """Queued jobs, oldest first, ``limit`` at a time from ``after`` (the previous page's
+        last position): (tenant, id, not_before, position); for an in-process runner's restart."""
         j = jobs
-        query = (select(j.c.tenant, j.c.id, j.c.not_before).where(j.c.state == JobState.QUEUED)
-                 .order_by(j.c.created_at).limit(limit))
+        query = select(j.c.tenant, j.c.id, j.c.not_before, j.c.created_at).where(j.c.state == JobState.QUEUED)
+        if after is not None:
+            query = query.where(or_(j.c.created_at > after[0], and_(j.c.created_at == after[0], j.c.id > after[1])))
+        query = query.order_by(j.c.created_at, j.c.id).limit(limit)
         with self._read() as db:
-            return [(r.tenant, r.id, _utc(r.not_before) if r.not_before else None) for r in db.execute(query)]
+            return [(r.tenant, r.id, _utc(r.not_before) if r.not_before else None, (r.created_at, r.id))
+                    for r in db.execute(query)]
 
     # -- internals ----------------------------------------------------------------------
 

@@ -54,8 +54,8 @@ class Cluster:
         parent = int(Path(f"/proc/{pool_pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
         return next(w for w in self.workers if w.process.pid == parent)
 
-    def logs(self) -> str:
-        return "\n".join(w.text()[-4000:] for w in self.workers)
+    def logs(self, tail: int | None = 4000) -> str:
+        return "\n".join(w.text()[-tail if tail else 0:] for w in self.workers)
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +152,13 @@ def test_a_non_retryable_failure_fails_once(cluster, conn):
     assert done.error["error"] == "OperationError" and "run 1 fails on purpose" in done.error["message"]
     time.sleep(0.5)  # a wrong retry would have come by now (the retry delay is 0.1 s)
     assert jobkit.runs("c-fail") == 1
+
+
+def test_an_error_naming_secrets_is_masked_in_the_job_and_the_worker_logs(cluster, conn):
+    done = _finished(cluster, cluster.jobs.submit(TENANT, conn, "echo", {"text": "leak", "api_key": API_KEY}))
+    assert done.state == JobState.FAILED and "refused key" in done.error["message"]
+    shown = json.dumps(done.to_dict()) + cluster.logs(tail=None)
+    assert API_KEY not in shown and TOKEN not in shown
 
 
 def test_a_running_job_is_cancelled_on_the_worker(cluster, conn):

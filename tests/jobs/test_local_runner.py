@@ -138,3 +138,43 @@ def test_a_worker_that_keeps_dying_is_given_up_on(job_store, connection_id):
 def test_many_jobs_run_on_a_bounded_pool(jobs, connection_id, n):
     ids = [jobs.submit(TENANT, connection_id, "noop").id for _ in range(n)]
     assert {jobs.wait(TENANT, i, timeout=WAIT).state for i in ids} == {JobState.SUCCEEDED}
+
+
+def test_queued_jobs_are_found_page_by_page_oldest_first(job_store, connection_id):
+    with Jobs(job_store, HeldRunner(), settings=fast_settings()) as jobs:
+        ids = [jobs.submit(TENANT, connection_id, "noop").id for _ in range(5)]
+        found, after = [], None
+        while page := jobs.records.queued(limit=2, after=after):
+            found += [job_id for _, job_id, _, _ in page]
+            after = page[-1][3]
+    assert found == ids
+
+
+def test_a_delivery_that_fails_is_tried_again(job_store, connection_id, monkeypatch):
+    """The store was down when the job's turn came: it is not left queued for ever."""
+    from connector_core import UnavailableError
+
+    with Jobs(job_store, LocalRunner(), settings=fast_settings(lease_seconds=0.4, check_interval=0.1)) as jobs:
+        deliver, failures = jobs.executor.deliver, []
+
+        def store_down_once(tenant, job_id):
+            if not failures:
+                failures.append(job_id)
+                raise UnavailableError("cannot use the database: connection refused")
+            return deliver(tenant, job_id)
+
+        monkeypatch.setattr(jobs.executor, "deliver", store_down_once)
+        record = jobs.submit(TENANT, connection_id, "flaky", {"name": "sd"})
+        done = jobs.wait(TENANT, record.id, timeout=WAIT)
+    assert failures == [record.id]
+    assert done.state == JobState.SUCCEEDED and jobkit.runs("sd") == 1
+
+
+def test_a_connection_deleted_after_submit_fails_the_job_once(job_store, connection_id):
+    with Jobs(job_store, HeldRunner(), settings=fast_settings()) as jobs:
+        record = jobs.submit(TENANT, connection_id, "noop")
+        job_store.delete(TENANT, connection_id)
+        assert jobs.executor.deliver(TENANT, record.id).kind == "done"
+        failed = jobs.get(TENANT, record.id)
+    assert failed.state == JobState.FAILED and failed.attempts == 1
+    assert failed.error["error"] == "NotFoundError" and "no connection" in failed.error["message"]
