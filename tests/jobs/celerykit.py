@@ -91,6 +91,20 @@ def redis_url():
         server.stop()
 
 
+def worker_env(folder: Path, *, database_url: str, master_key: str, redis_url: str, prefix: str,
+               **extra: str) -> dict[str, str]:
+    """The environment of ``connectors worker`` processes: this run's store, keys, broker and
+    Redis key prefix, no CONNECTOR_CORE_/AWS_ variable of the caller's, no shared AWS config."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CONNECTOR_CORE_", "AWS_"))},
+        "PYTHONPATH": str(ROOT), "CONNECTOR_CORE_DATA_DIR": str(folder),
+        "CONNECTOR_CORE_DATABASE_URL": database_url, "CONNECTOR_CORE_MASTER_KEYS": master_key,
+        "CONNECTOR_CORE_BROKER_URL": redis_url, "CONNECTOR_CORE_BROKER_KEY_PREFIX": prefix,
+        "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        **extra,
+    }
+
+
 def delete_keys(url: str, prefix: str) -> None:
     import redis
 
@@ -104,12 +118,13 @@ def delete_keys(url: str, prefix: str) -> None:
 class Worker:
     """One ``connectors worker`` process group."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, concurrency: int = 1, pool: str = "prefork") -> None:
+    def __init__(self, env: dict[str, str], log: Path, *, concurrency: int = 1, pool: str = "prefork",
+                 args: tuple[str, ...] = ()) -> None:
         self.log = log
         command = [sys.executable, "-c", "from connector_core.cli import main; main()",
                    "--plugin", "tests.jobs.jobkit", "--setting", "net.allow_loopback=true",
                    "--setting", "aws.max_attempts=1", "worker", f"--concurrency={concurrency}", f"--pool={pool}",
-                   "--loglevel=INFO"]
+                   "--loglevel=INFO", *args]
         self._out = open(log, "ab")
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
                                         start_new_session=True)

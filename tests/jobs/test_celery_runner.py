@@ -69,20 +69,14 @@ def cluster(redis_server, tmp_path_factory, jobs_host):
     key = generate_master_key()
     prefix = f"cc-test-{uuid.uuid4().hex[:10]}:"
     url = f"sqlite:///{tmp / 'store.db'}"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("CONNECTOR_CORE_", "AWS_"))},
-        "PYTHONPATH": str(celerykit.ROOT), "CONNECTOR_CORE_DATA_DIR": str(tmp),
-        "CONNECTOR_CORE_DATABASE_URL": url, "CONNECTOR_CORE_MASTER_KEYS": key,
-        "CONNECTOR_CORE_BROKER_URL": redis_server, "CONNECTOR_CORE_BROKER_KEY_PREFIX": prefix,
-        "CONNECTOR_CORE_BROKER_VISIBILITY_TIMEOUT": "2",
-        "CONNECTOR_CORE_BROKER_TRANSPORT_OPTIONS": json.dumps({"unacked_restore_interval": 1,
-                                                               "unacked_restore_throttle": 1}),
-        "CONNECTOR_CORE_JOBS_LEASE_SECONDS": "2", "CONNECTOR_CORE_JOBS_CHECK_INTERVAL": "0.2",
-        "CONNECTOR_CORE_JOBS_RETRY_DELAY": "0.1", "CONNECTOR_CORE_JOBS_MAX_RETRY_DELAY": "1",
-        "CONNECTOR_CORE_JOBS_MAX_ATTEMPTS": "3",
-        jobkit.ENV_STATE: str(state), "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    }
+    env = celerykit.worker_env(
+        tmp, database_url=url, master_key=key, redis_url=redis_server, prefix=prefix,
+        CONNECTOR_CORE_BROKER_VISIBILITY_TIMEOUT="2",
+        CONNECTOR_CORE_BROKER_TRANSPORT_OPTIONS=json.dumps({"unacked_restore_interval": 1,
+                                                            "unacked_restore_throttle": 1}),
+        CONNECTOR_CORE_JOBS_LEASE_SECONDS="2", CONNECTOR_CORE_JOBS_CHECK_INTERVAL="0.2",
+        CONNECTOR_CORE_JOBS_RETRY_DELAY="0.1", CONNECTOR_CORE_JOBS_MAX_RETRY_DELAY="1",
+        CONNECTOR_CORE_JOBS_MAX_ATTEMPTS="3", **{jobkit.ENV_STATE: str(state)})
     settings = JobSettings.from_environment(env)
     store = ConnectionStore.open(jobs_host, url, Keyring.from_text(key, source="test"))
     jobs = Jobs(store, CeleryRunner(make_celery_app(environ=env, settings=settings), settings=settings),
