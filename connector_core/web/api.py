@@ -24,6 +24,7 @@ class FormApi:
     def __init__(self, host: Host, max_body: int) -> None:
         self.host = host
         self.max_body = max_body
+        self._forms: dict[tuple[str, str | None], bytes] = {}  # a host's forms never change
 
     async def catalog(self, request: Request) -> Response:
         connectors = [self._describe(m.id) for m in self.host.connectors()]
@@ -36,7 +37,11 @@ class FormApi:
     async def form(self, request: Request) -> Response:
         connector_id = self._connector_id(request)
         operation = self._operation(request, connector_id)
-        return json_response(self.host.form(connector_id, operation=operation))
+        body = self._forms.get((connector_id, operation))
+        if body is None:  # serialized once: a form is tens of KB, copied and encoded per call otherwise
+            body = self._forms[(connector_id, operation)] = json_response(
+                self.host.form(connector_id, operation=operation)).body
+        return Response(body, media_type="application/json")
 
     async def validate(self, request: Request) -> Response:
         connector_id = self._connector_id(request)

@@ -33,6 +33,10 @@ class Authenticator:
         self.sessions = sessions
 
     async def verify_token(self, token: str) -> Principal | None:
+        # A token verified a moment ago needs no thread, no database and no argon2.
+        recent = self.tenants.recently_verified(token)
+        if recent is not None:
+            return recent
         return await to_thread.run_sync(self.tenants.verify, token, limiter=_ARGON2_AT_ONCE)
 
     async def session(self, request: Request) -> Session | None:

@@ -5,8 +5,9 @@ verifying never scans; the whole token is checked against an argon2id hash (argo
 so a copy of the database yields no usable token. A token is shown once, when created.
 
 argon2 is slow on purpose and an API client sends its token every call, so a verified
-token is remembered in memory (keyed by its SHA-256, with the hash it matched). Every call
-still reads the token's row, so a revoked token stops working at once, in every process.
+token is remembered in memory (keyed by its SHA-256, with the hash it matched), and its
+row is read again at most every :data:`RECHECK_SECONDS`: a token revoked through this
+process stops at once, one revoked elsewhere within that many seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -28,6 +30,8 @@ TOKEN_PREFIX = "cct_"
 _TOKEN = re.compile(r"^cct_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 _TENANT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _CACHE_SIZE = 4096
+#: How long a verified token is trusted before its row is read again (revocation elsewhere).
+RECHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ class TenantDirectory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._hasher = _hasher()
-        self._verified: dict[bytes, str] = {}  # sha256(token) -> the stored hash it matched
+        # sha256(token) -> (the stored hash it matched, its principal, when its row was read)
+        self._verified: dict[bytes, tuple[str, Principal, float]] = {}
         self._lock = threading.Lock()
 
     def create_tenant(self, name: str) -> str:
@@ -97,27 +102,42 @@ class TenantDirectory:
                                  .values(revoked_at=_now())).rowcount
         if not changed:
             raise NotFoundError(f"no active token {token_id!r}")
+        with self._lock:
+            self._verified = {k: v for k, v in self._verified.items() if v[1].token_id != token_id}
+
+    def recently_verified(self, token: str) -> Principal | None:
+        """The principal of a token verified less than RECHECK_SECONDS ago; no I/O (event loop safe)."""
+        if not isinstance(token, str):
+            return None
+        with self._lock:
+            known = self._verified.get(hashlib.sha256(token.encode()).digest())
+        if known is not None and time.monotonic() - known[2] < RECHECK_SECONDS:
+            return known[1]
+        return None
 
     def verify(self, token: str) -> Principal | None:
         """The token's principal, or None for anything that is not a live token."""
         match = _TOKEN.match(token) if isinstance(token, str) else None
         if match is None:
             return None
+        recent = self.recently_verified(token)
+        if recent is not None:
+            return recent
         with self.engine.connect() as db:
             row = db.execute(select(api_tokens).where(api_tokens.c.id == match.group(1))).first()
         if row is None or row.revoked_at is not None:
             return None
         digest = hashlib.sha256(token.encode()).digest()
         with self._lock:
-            known = self._verified.get(digest) == row.hash
-        if not known:
-            if not self._matches(row.hash, token):
-                return None
-            with self._lock:
-                if len(self._verified) >= _CACHE_SIZE:
-                    self._verified.clear()
-                self._verified[digest] = row.hash
-        return Principal(row.tenant, row.id)
+            known = self._verified.get(digest)
+        if (known is None or known[0] != row.hash) and not self._matches(row.hash, token):
+            return None
+        principal = Principal(row.tenant, row.id)
+        with self._lock:
+            if len(self._verified) >= _CACHE_SIZE:
+                self._verified.clear()
+            self._verified[digest] = (row.hash, principal, time.monotonic())
+        return principal
 
     def _matches(self, hashed: str, token: str) -> bool:
         from argon2.exceptions import InvalidHashError, VerificationError
