@@ -13,12 +13,12 @@ import importlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
 
 from . import hookspecs
+from .entry_point_scan import entry_points
 from .errors import ConnectorError, ManifestError, PluginLoadError
 from .extensions import Contributions
 from .hookspecs import PROJECT, OperationImpl, TriggerImpl
@@ -95,6 +95,7 @@ class Registry:
         self.implementations: dict[str, dict[str, OperationImpl]] = {}
         self.trigger_implementations: dict[str, dict[str, TriggerImpl]] = {}
         self.versions: dict[str, str | None] = {}
+        self._distributions: dict[str, Any] = {}  # plugin name -> its distribution, for a version on demand
         self.contributions = Contributions()
         self._callers: dict[tuple[str, str], Any] = {}
 
@@ -112,13 +113,13 @@ class Registry:
 
     def register_entry_points(self, group: str = PROJECT) -> None:
         for ep in entry_points(group=group):
-            version = ep.dist.version if ep.dist is not None else None
             try:
                 plugin = ep.load()
             except Exception as exc:  # any import-time failure of a third-party plugin
                 self._fail(ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}", kind="import")
                 continue
-            self.register(plugin, name=ep.name, version=version)
+            if self.register(plugin, name=ep.name) is not None and ep.dist is not None:
+                self._distributions[ep.name] = ep.dist  # its version is read only if plugins() is asked
 
     def finish(self) -> None:
         """Bring in required toolkits, check hook names, read manifests, assign owners, match operations."""
@@ -350,6 +351,12 @@ class Registry:
             answers.append((impl.plugin_name == owner, answer))
         return [answer for _, answer in sorted(answers, key=lambda a: a[0])]
 
+    def version(self, name: str) -> str | None:
+        """The version given at registration, else its distribution's (read on first use, then kept)."""
+        given = self.versions.get(name)
+        dist = self._distributions.get(name)
+        return given if given is not None or dist is None else dist.version
+
     def plugins(self) -> list[PluginInfo]:
         infos = []
         for name, plugin in self.pm.list_name_plugin():
@@ -357,7 +364,7 @@ class Registry:
                 continue  # the framework's own: the host's plugin and its toolkits
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
             connectors = sorted(c for c, owner in self.owners.items() if owner == name)
-            infos.append(PluginInfo(name, self.versions.get(name), connectors, hooks))
+            infos.append(PluginInfo(name, self.version(name), connectors, hooks))
         return sorted(infos, key=lambda p: p.name)
 
 

@@ -19,7 +19,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ class LoadedYaml:
 
     __slots__ = ("data", "lines", "file")
 
-    def __init__(self, data: Any, lines: dict[Path_, int], file: str) -> None:
+    def __init__(self, data: Any, lines: Mapping[Path_, int], file: str) -> None:
         self.data = data
         self.lines = lines
         self.file = file
@@ -219,7 +219,39 @@ def _json_depth(text: str) -> int:
 # hash of the document's bytes and of this module's version, so an edit or an upgrade
 # simply misses. Failures are never cached: errors are always computed afresh.
 
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"  # 2: the data, a newline, then the line map (decoded only for errors)
+
+
+class _CachedLines(Mapping):
+    """A cached document's line map, decoded from its JSON on first use.
+
+    Lines are only read to point an error at its line; a manifest that checks out never
+    needs them, and decoding them is half the cost of reading the cache.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: dict[Path_, int] | None = None
+
+    def _decoded(self) -> dict[Path_, int]:
+        if self._lines is None:
+            try:
+                self._lines = {tuple(p): line for p, line in json.loads(self._text)}
+            except (ValueError, TypeError):  # a damaged cache file: errors name no line
+                self._lines = {}
+        return self._lines
+
+    def __getitem__(self, path: Path_) -> int:
+        return self._decoded()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._decoded()
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
 
 
 def cache_dir() -> Path | None:
@@ -248,8 +280,8 @@ def _cache_read(raw: bytes, file: str) -> LoadedYaml | None:
     if path is None:
         return None
     try:
-        data, lines = json.loads(path.read_text(encoding="utf-8"))
-        return LoadedYaml(data, {tuple(p): line for p, line in lines}, file)
+        data, _, lines = path.read_text(encoding="utf-8").partition("\n")
+        return LoadedYaml(json.loads(data), _CachedLines(lines), file)
     except (OSError, ValueError, TypeError):  # missing, unreadable or corrupt: parse instead
         return None
 
@@ -261,9 +293,10 @@ def _cache_write(raw: bytes, loaded: LoadedYaml) -> None:
     try:
         # allow_nan=False and a strict round trip: only documents JSON holds exactly are cached
         # (a YAML date, say, is not).
-        text = json.dumps([loaded.data, [[list(p), line] for p, line in loaded.lines.items()]], allow_nan=False)
-        if json.loads(text)[0] != loaded.data:
+        data = json.dumps(loaded.data, allow_nan=False)  # one line: JSON escapes newlines in strings
+        if json.loads(data) != loaded.data:
             return
+        text = data + "\n" + json.dumps([[list(p), line] for p, line in loaded.lines.items()])
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
