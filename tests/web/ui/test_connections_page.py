@@ -122,6 +122,15 @@ def test_server_errors_are_shown_with_their_message_and_status(signed_in):
     page.page.wait_for_selector('[id="root.bucket__error"]:has-text("no such bucket name")')
     page.page.unroute("**/api/connections")
 
+    # Rate limited: the code's own title and when to try again.
+    page.page.route("**/api/connections/test", lambda route: route.fulfill(
+        status=429, content_type="application/json", headers={"retry-after": "7"},
+        body='{"ok": false, "error": "rate_limited", "message": "too many test requests for this tenant", "retry_after": 7}'))
+    page.page.click("#test-connection")
+    box = page.page.wait_for_selector("#error[data-code=rate_limited]")
+    assert "Too many requests" in box.inner_text() and "Try again in 7 s." in box.inner_text()
+    page.page.unroute("**/api/connections/test")
+
 
 def test_secret_text_is_masked_as_it_is_typed(signed_in):
     page = signed_in
@@ -171,3 +180,14 @@ def test_the_form_explorer_checks_values_on_the_signed_in_host(signed_in):
     page.page.wait_for_selector('[id="root.key"]')
     page.fill("key", "reports/q1.csv")
     assert page.check() == "valid"  # the server's verdict: its POST carried the CSRF token
+
+
+def test_bucket_choices_load_from_the_account_on_the_new_connection_page(signed_in, aws_emulator, s3_client):
+    bucket = f"ui-choice-{secrets.token_hex(3)}"
+    s3_client.create_bucket(Bucket=bucket)
+    page = signed_in
+    page.new_connection("aws.s3", "Choices")
+    page.fill_aws_credentials(aws_emulator)
+    page.page.click("#load-options-bucket")
+    page.page.wait_for_selector("#options-note-bucket:has-text('choices loaded')")
+    assert page.page.locator(f'[id="root.bucket__examples"] option[value="{bucket}"]').count() == 1

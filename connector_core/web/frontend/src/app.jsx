@@ -17,6 +17,7 @@ import { Link, match, navigate, useLocation } from "./router.jsx";
 function Page({ location: loc, catalog }) {
   const { path, query } = loc;
   if (path === "/" && loc.hash.startsWith("#/")) return <Explorer catalog={catalog} hash={loc.hash} />;
+  if (path === "/") return null; // signed in: App moves on to /connectors
   if (path === "/connectors") return <Connectors catalog={catalog} />;
   if (path === "/connections") return <Connections catalog={catalog} />;
   if (path === "/connections/new") return <NewConnection catalog={catalog} connectorId={query.get("connector") || ""} />;
