@@ -307,14 +307,22 @@ class Host:
         _bind_secrets(clean, self._masker.add)
         return spec, clean
 
-    def context(self, connector_id: str) -> RunContext:
-        """A run context for a plugin's host-side work outside ``run``/``poll`` (a dispatcher's inbox).
+    def context(self, connector_id: str, operation: str | None = None, *,
+                progress: ProgressCallback | None = None, timeout: float | None = None,
+                cancel: threading.Event | None = None) -> RunContext:
+        """The run context :meth:`run` would hand ``operation``, for work outside ``run``/``poll``:
+        a plugin's host-side work (a dispatcher's inbox, ``operation`` None) or a test that
+        calls an operation's function directly.
 
         It carries the host's settings, shared objects (the client caches) and secret
-        masker, without a deadline.
+        masker; ``progress``, ``timeout`` and ``cancel`` as for :meth:`run` (no deadline
+        by default). Raises :class:`NotFoundError` for a connector or operation this host
+        does not serve (naming the operations there are).
         """
-        self.manifest(connector_id)  # a NotFoundError for an unknown connector
-        return self._context(connector_id, None, None)
+        manifest = self.manifest(connector_id)
+        if operation is not None:
+            self._operation(manifest, operation)
+        return self._context(connector_id, operation, progress, timeout=timeout, cancel=cancel)
 
     def mask(self, text: str) -> str:
         """``text`` with every secret value this host has seen masked (for errors a host records)."""

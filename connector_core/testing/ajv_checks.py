@@ -36,9 +36,9 @@ def check_forms_in_ajv2020(s: Subject, ajv: Ajv2020, examples: Mapping[str | Non
         if warnings:
             problems.append(Problem(name, "Ajv2020 warns in strict mode: " + "; ".join(warnings),
                                     _fix(manifest.source)))
-        # Server-side validation without Host.connect's secret binding: binding thousands of
-        # generated secrets to the log masker would only slow every later log record down.
-        server = _server_verdict(_host_section(s, section), s.connector_id)
+        # Host.validate: Host.connect without the secret binding (binding thousands of
+        # generated secrets to the log masker would only slow every later log record down).
+        server = _server_verdict(s, op_id)
         documents = _documents(section, tuple(examples.get(op_id, ())), max_examples)
         for document, verdict in zip(documents, ajv.validate(schema, documents)):
             accepted, reason = server(document)
@@ -53,23 +53,12 @@ def check_forms_in_ajv2020(s: Subject, ajv: Ajv2020, examples: Mapping[str | Non
     return problems
 
 
-def _host_section(s: Subject, section: Any) -> Any:
-    """The section as the host offers it (options its settings forbid removed), as its form is."""
-    try:
-        from connector_core.rules import for_host  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # before the compiled rule plan: forms are not host-aware
-        return section
-    return for_host(section, s.host.settings)
-
-
-def _server_verdict(section: Any, connector_id: str):
-    from connector_core.validation import SectionValidator
-
-    load = SectionValidator(section, connector=connector_id).load
+def _server_verdict(s: Subject, op_id: str | None):
+    """The server's answer for a document, as the host validates it (its settings applied)."""
 
     def verdict(document: Any) -> tuple[bool, str]:
         try:
-            load(document)
+            s.host.validate(s.connector_id, document, op_id)
         except ConnectorError as exc:
             return False, exc.message
         except Exception as exc:  # validation must never crash: that is a disagreement too

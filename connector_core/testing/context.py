@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from connector_core import Host, RunContext
-from connector_core.connection import ProgressCallback
+from connector_core import Host, ProgressCallback, RunContext
 
 
 def run_context(host: Host, connector_id: str, operation: str | None = None, *,
@@ -18,7 +17,4 @@ def run_context(host: Host, connector_id: str, operation: str | None = None, *,
     and see what the operation sees under the host. Raises
     :class:`~connector_core.NotFoundError` for a connector or operation the host does not serve.
     """
-    manifest = host.manifest(connector_id)
-    if operation is not None:
-        host._operation(manifest, operation)  # NotFoundError naming the operations there are
-    return host._context(connector_id, operation, progress, timeout=timeout, cancel=cancel)
+    return host.context(connector_id, operation, progress=progress, timeout=timeout, cancel=cancel)

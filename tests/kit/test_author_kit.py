@@ -57,6 +57,28 @@ def test_run_context_is_what_host_run_hands_an_operation(manifest):
         run_context(host, "test.kit", "pong")
 
 
+def test_host_context_is_the_public_way_to_the_context_an_operation_gets(manifest):
+    """What the test kit's run_context stands on: Host.context, with run's progress, timeout and cancel."""
+    import threading
+
+    host = Host(plugins=[TestPlugin("kit", [manifest], {"ping": lambda c, p, ctx: {"by": "ping"}})])
+    cancel, reported = threading.Event(), []
+    context = host.context("test.kit", "ping", progress=lambda done, total, unit: reported.append((done, total, unit)),
+                           timeout=30, cancel=cancel)
+    assert (context.connector_id, context.operation) == ("test.kit", "ping")
+    assert 0 < context.remaining() <= 30
+    context.progress(1, 2, "files")
+    assert reported == [(1, 2, "files")]
+    cancel.set()
+    with pytest.raises(OperationError, match="cancel"):
+        context.check_cancelled()
+    assert host.context("test.kit").operation is None  # host-side work outside any operation
+    with pytest.raises(NotFoundError, match="operations: ping"):
+        host.context("test.kit", "pong")
+    with pytest.raises(NotFoundError):
+        host.context("test.nothing")
+
+
 async def _async_ping(connection, params, context):
     return {"by": "async"}
 
