@@ -200,7 +200,7 @@ class TestConnection:
 class SourceMap:
     """Where things are in a manifest's file, for errors found after parsing (``extends``)."""
 
-    lines: dict = field(default_factory=dict)  # key path tuple -> line (1-based)
+    lines: Mapping[tuple, int] = field(default_factory=dict)  # key path tuple -> line (1-based)
     field_paths: dict = field(default_factory=dict)  # connection field key -> its key path
 
     def line_of(self, path: tuple) -> int | None:

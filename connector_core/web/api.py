@@ -24,7 +24,7 @@ class FormApi:
     def __init__(self, host: Host, max_body: int) -> None:
         self.host = host
         self.max_body = max_body
-        self._forms: dict[tuple[str, str | None], bytes] = {}  # a host's forms never change
+        self._forms: dict[tuple[str, str | None], bytes | memoryview] = {}  # a host's forms never change
 
     async def catalog(self, request: Request) -> Response:
         connectors = [self._describe(m.id) for m in self.host.connectors()]
