@@ -1,12 +1,137 @@
-"""``connectors worker``: a Celery worker that runs jobs (the ``jobs`` extra).
+"""``connectors worker`` (a Celery worker that runs jobs) and ``connectors jobs ...``.
 
-Kept outside :mod:`connector_core.jobs` so that defining the command imports neither
+Kept outside :mod:`connector_core.jobs` so that defining the commands imports neither
 SQLAlchemy nor Celery: every other ``connectors`` command starts as fast as before.
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
+
+_tenant_option = click.option("--tenant", "-t", required=True, help="The tenant whose jobs these are.")
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _store(ctx: click.Context) -> Any:
+    from .store import ConnectionStore
+
+    store = ConnectionStore.open(ctx.find_root().obj.host)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _jobs(ctx: click.Context) -> Any:
+    """Jobs on the runner the environment configures (CONNECTOR_CORE_JOBS_RUNNER); a local
+    runner here runs only what this command submits (the host runs the rest)."""
+    import os
+
+    from .jobs import Jobs, LocalRunner
+    from .jobs.settings import ENV_RUNNER
+
+    local = os.environ.get(ENV_RUNNER, "local").strip() in ("", "local")
+    jobs = Jobs(_store(ctx), LocalRunner(recover=False) if local else None)
+    ctx.call_on_close(jobs.close)
+    return jobs
+
+
+def _records(ctx: click.Context) -> Any:
+    """The jobs table alone: reading and cancelling start no runner."""
+    from .jobs import JobStore
+
+    return JobStore(_store(ctx).engine)
+
+
+def _print(record: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+        return
+    job = record.job
+    click.echo(f"{job.id}  {record.state}  {job.connector_id} {job.operation}  attempts {record.attempts}"
+               f"/{record.max_attempts}" + (f"  {record.duration:.3f}s" if record.duration is not None else ""))
+    if record.progress:
+        total = f"/{record.progress.total}" if record.progress.total is not None else ""
+        click.echo(f"  progress: {record.progress.done}{total} {record.progress.unit}".rstrip())
+    if record.error:
+        click.echo(f"  error: {record.error.get('error')}: {record.error.get('message')}")
+    if record.result is not None:
+        click.echo("  result: " + json.dumps(record.result, ensure_ascii=False))
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs: submit, show, list, cancel (see docs/jobs.md).
+
+    The runner is CONNECTOR_CORE_JOBS_RUNNER: `local` (default; `submit` then waits, as
+    the job runs in this process) or `celery` (workers run it; `submit` returns at once
+    unless --wait).
+    """
+
+
+@jobs_group.command("submit")
+@_tenant_option
+@click.argument("connection_id")
+@click.argument("operation")
+@click.option("--input", "-i", "input_path", type=click.Path(dir_okay=False, allow_dash=True),
+              help="A JSON or YAML file of the operation's input.")
+@click.option("--key", "idempotency_key", help="Idempotency key: submitting it again returns the first job.")
+@click.option("--wait/--no-wait", default=None, help="Wait for the result (default: with the local runner).")
+@click.option("--timeout", type=float, default=None, help="Seconds to wait at most.")
+@_json_option
+@click.pass_context
+def submit(ctx: click.Context, tenant: str, connection_id: str, operation: str, input_path: str | None,
+           idempotency_key: str | None, wait: bool | None, timeout: float | None, as_json: bool) -> None:
+    """Validate and queue OPERATION on a stored connection; print the job."""
+    from .cli import _read_data
+
+    jobs = _jobs(ctx)
+    params = _read_data(input_path, "input file") if input_path else {}
+    record = jobs.submit(tenant, connection_id, operation, params, idempotency_key=idempotency_key)
+    if wait if wait is not None else jobs.runner.name == "local":
+        record = jobs.wait(tenant, record.id, timeout=timeout)
+    _print(record, as_json)
+    if record.state == "failed":
+        ctx.exit(1)
+
+
+@jobs_group.command("show")
+@_tenant_option
+@click.argument("job_id")
+@_json_option
+@click.pass_context
+def show(ctx: click.Context, tenant: str, job_id: str, as_json: bool) -> None:
+    """One job: state, progress, result or masked error, attempts, timing."""
+    _print(_records(ctx).get(tenant, job_id), as_json)
+
+
+@jobs_group.command("list")
+@_tenant_option
+@click.option("--state", type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"]))
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@_json_option
+@click.pass_context
+def list_jobs(ctx: click.Context, tenant: str, state: str | None, limit: int, as_json: bool) -> None:
+    """The tenant's jobs, newest first."""
+    records = _records(ctx).list(tenant, state=state, limit=limit)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
+        return
+    if not records:
+        click.echo(f"no jobs for tenant {tenant}")
+    for record in records:
+        _print(record, False)
+
+
+@jobs_group.command("cancel")
+@_tenant_option
+@click.argument("job_id")
+@_json_option
+@click.pass_context
+def cancel(ctx: click.Context, tenant: str, job_id: str, as_json: bool) -> None:
+    """Cancel a job: a queued one at once, a running one at its next check."""
+    _print(_records(ctx).request_cancel(tenant, job_id), as_json)
 
 
 @click.command("worker")
@@ -87,4 +212,4 @@ def worker(ctx: click.Context, concurrency: int | None, pool: str, loglevel: str
     app.worker_main(argv)
 
 
-COMMANDS = [worker]
+COMMANDS = [worker, jobs_group]

@@ -26,12 +26,18 @@ log = logging.getLogger(__name__)
 
 
 class LocalRunner:
-    """Runs jobs on ``workers`` threads of this process (``JobSettings.workers`` by default)."""
+    """Runs jobs on ``workers`` threads of this process (``JobSettings.workers`` by default).
+
+    ``recover``: on start, also run the jobs the store holds as queued and re-queue
+    expired leases (a host's restart); a short-lived process (a CLI call) leaves them
+    to the host.
+    """
 
     name = "local"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, recover: bool = True) -> None:
         self.workers = workers
+        self.recover = recover
         self._executor: JobExecutor | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._delayed: list[tuple[float, int, str, str]] = []
@@ -47,12 +53,13 @@ class LocalRunner:
         settings: JobSettings = executor.settings
         self._executor = executor
         self._pool = ThreadPoolExecutor(self.workers or settings.workers, thread_name_prefix="job")
-        for target, name in ((self._timer_loop, "job-timer"), (self._reaper_loop, "job-reaper")):
+        loops = [(self._timer_loop, "job-timer")] + ([(self._reaper_loop, "job-reaper")] if self.recover else [])
+        for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         after: tuple[datetime, str] | None = None
-        while page := executor.records.queued(after=after):
+        while self.recover and (page := executor.records.queued(after=after)):
             for tenant, job_id, not_before, after in page:
                 delay = (not_before.timestamp() - time.time()) if not_before else 0.0
                 self.enqueue(tenant, job_id, delay=max(0.0, delay))

@@ -178,3 +178,17 @@ def test_a_connection_deleted_after_submit_fails_the_job_once(job_store, connect
         failed = jobs.get(TENANT, record.id)
     assert failed.state == JobState.FAILED and failed.attempts == 1
     assert failed.error["error"] == "NotFoundError" and "no connection" in failed.error["message"]
+
+
+def test_many_simultaneous_deliveries_of_one_job_run_it_once(job_store, connection_id):
+    """Eight deliveries race for the claim (a broker and a reaper both sending it, say)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Jobs(job_store, HeldRunner(), settings=fast_settings()) as jobs:
+        record = jobs.submit(TENANT, connection_id, "flaky", {"name": "race"})
+        with ThreadPoolExecutor(8) as pool:
+            kinds = list(pool.map(lambda _: jobs.executor.deliver(TENANT, record.id).kind, range(8)))
+        done = jobs.get(TENANT, record.id)
+    assert done.state == JobState.SUCCEEDED and done.attempts == 1
+    assert jobkit.runs("race") == 1
+    assert set(kinds) <= {"done", "busy"} and kinds.count("done") >= 1
