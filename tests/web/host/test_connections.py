@@ -176,3 +176,34 @@ def test_list_filters_by_connector(acme):
     acme.create(s3_values())
     assert acme.client.get("/api/connections", params={"connector_id": "aws.eventbridge"}).json()["connections"] == []
     assert len(acme.client.get("/api/connections", params={"connector_id": "aws.s3"}).json()["connections"]) == 1
+
+
+def test_a_tenant_cannot_borrow_the_hosts_own_aws_identity(acme, store):
+    values = {k: v for k, v in s3_values(auth_mode="default_chain").items()
+              if k not in ("access_key_id", "secret_access_key")}
+    reply = acme.client.post("/api/connections", json={"connector_id": "aws.s3", "name": "x", "values": values})
+    assert reply.status_code == 422 and "auth_mode" in reply.json()["errors"]
+    form = acme.client.get("/api/connectors/aws.s3/form").text
+    assert "default_chain" not in form
+    assert store.list(acme.name) == []
+
+
+def test_a_tenant_endpoint_on_the_hosts_network_is_refused_by_the_network_policy(app, store):
+    """The module's host allows loopback for moto; serve's default host does not."""
+    from starlette.testclient import TestClient
+
+    from connector_core import Host
+    from connector_core.store import ConnectionStore
+    from connector_core.web.host_app import create_host_app
+
+    host = Host.discover(settings={"secrets.allow_references": False})
+    strict = create_host_app(host, ConnectionStore(store.engine, host, store.keyring))
+    strict.state.tenants.create_tenant("netpolicy")
+    token = strict.state.tenants.create_token("netpolicy")
+    with TestClient(strict, base_url="http://127.0.0.1", headers={"authorization": f"Bearer {token}"}) as client:
+        for endpoint in ("http://127.0.0.1:9", "http://169.254.169.254", "http://10.0.0.1"):
+            reply = client.post("/api/connections/test", json={"connector_id": "aws.s3",
+                                                               "values": s3_values(endpoint)})
+            assert reply.status_code == 200, reply.text
+            failed = [c["message"] for c in reply.json()["checks"] if not c["ok"]]
+            assert reply.json()["ok"] is False and "the endpoint points at" in failed[0]
