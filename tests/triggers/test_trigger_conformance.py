@@ -63,5 +63,30 @@ def test_a_cursor_that_skips_ahead_is_reported_as_losing_items(feed_manifest, fe
     assert any("after a restart, a poll from the stored cursor lost ['entry-4', 'entry-5']" in p for p in problems)
 
 
+def test_a_cursor_that_is_not_json_is_reported_as_such(feed_manifest, feed):
+    from datetime import datetime, timezone
+
+    def poll(connection, params, cursor, context):
+        result = feed.poll(connection, params, cursor, context)
+        result.cursor["at"] = datetime(2026, 12, 1, tzinfo=timezone.utc)  # a store cannot keep this
+        return result
+
+    problems = _check(FeedPlugin(feed_manifest, feed, poll=poll))
+    assert len(problems) == 1
+    assert "the cursor is not JSON (Object of type datetime is not JSON serializable)" in problems[0]
+    assert "a poll failed" not in problems[0]
+
+
+def test_a_cursor_that_changes_through_json_is_reported(feed_manifest, feed):
+    def poll(connection, params, cursor, context):
+        result = feed.poll(connection, params, cursor, context)
+        result.cursor = {"after": result.cursor["after"], "by_topic": {1: "a"}}  # an int key comes back a string
+        return result
+
+    problems = _check(FeedPlugin(feed_manifest, feed, poll=poll))
+    assert any("the cursor changes through JSON: {'after': 0, 'by_topic': {1: 'a'}} comes back as "
+               "{'after': 0, 'by_topic': {'1': 'a'}}" in p for p in problems), problems
+
+
 def test_a_correct_plugin_has_no_problems(feed_plugin):
     assert _check(feed_plugin) == []
