@@ -87,7 +87,7 @@ class PutEventsStandIn:
     def stats(self) -> dict[str, Any]:
         with self._lock:
             return {"requests": self.requests, "entries": sum(self.received.values()),
-                    "distinct": len(self.received),
+                    "distinct": len(self.received), "cpu_seconds": time.process_time(),
                     "duplicates": {k: n for k, n in self.received.items() if n > 1}}
 
     def reset(self) -> None:
@@ -204,7 +204,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def fetch_stats(url: str) -> dict[str, Any]:
-    """What a stand-in (in any process) has counted: requests, entries, distinct, duplicates.
+    """What a stand-in (in any process) has counted: requests, entries, distinct, duplicates,
+    and ``cpu_seconds``, the CPU time its process has used so far.
 
     Only a stand-in's own URL (``http://127.0.0.1:PORT``) is read; anything else is refused.
     """

@@ -130,3 +130,46 @@ def test_cancelling_a_parent_cancels_its_chunks_and_every_entry_still_has_an_out
     assert len(published) + len(cancelled) == 2000 and len(cancelled) >= 1000
     assert done.result["successful_count"] == len(published) == received["entries"]
     assert all(f["state"] == "cancelled" for f in done.result["fanout"]["failed_chunks"])
+
+
+def test_s3_keys_are_deleted_in_chunks_and_refusals_merged(fanout_store, moto_endpoint):
+    import boto3
+
+    from tests.conftest import emulator_values
+
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
+                      aws_access_key_id="x", aws_secret_access_key="y")
+    s3.create_bucket(Bucket="fanout-bucket")
+    kept = [f"keep/{n}" for n in range(3)]
+    doomed = [f"logs/{n:04d}" for n in range(25)]
+    for key in kept + doomed:
+        s3.put_object(Bucket="fanout-bucket", Key=key, Body=b"x")
+    fanout = _fanout(fanout_store)
+    connection = fanout_store.create(TENANT, "aws.s3", "s3", emulator_values(moto_endpoint)).id
+    keys = doomed + [f"never/{n}" for n in range(2475)]  # missing keys count as deleted, as in S3
+    parent = fanout.submit(TENANT, connection, "delete_objects", {"bucket": "fanout-bucket", "keys": keys},
+                           chunk_size=1000)
+    done = fanout.wait(TENANT, parent.id, timeout=120)
+    fanout.jobs.close()
+    assert done.state == "succeeded", done.error
+    assert (done.result["bucket"], done.result["deleted_count"], done.result["error_count"]) == ("fanout-bucket", 2500, 0)
+    assert done.outcomes == [] and done.result["fanout"]["chunks"] == 3
+    left = [o["Key"] for o in s3.list_objects_v2(Bucket="fanout-bucket").get("Contents", [])]
+    assert sorted(left) == kept
+
+
+def test_every_chunk_failing_fails_the_parent_and_names_each_key(fanout_store, moto_endpoint):
+    from tests.conftest import emulator_values
+
+    fanout = _fanout(fanout_store)
+    connection = fanout_store.create(TENANT, "aws.s3", "s3", emulator_values(moto_endpoint)).id
+    keys = [f"k/{n}" for n in range(25)]
+    parent = fanout.submit(TENANT, connection, "delete_objects", {"bucket": "no-such-bucket", "keys": keys},
+                           chunk_size=10)
+    done = fanout.wait(TENANT, parent.id, timeout=120)
+    fanout.jobs.close()
+    assert done.state == "failed" and done.error["error"] == "NotFoundError"
+    assert [o["key"] for o in done.outcomes] == keys
+    assert {o["code"] for o in done.outcomes} == {"NotFoundError"}
+    assert (done.result["deleted_count"], done.result["error_count"]) == (0, 25)
+    assert [f["chunk"] for f in done.result["fanout"]["failed_chunks"]] == [0, 1, 2]
