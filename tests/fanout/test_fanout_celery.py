@@ -9,7 +9,6 @@ list exactly those chunks as re-run. The duplicates are counted and printed.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -73,15 +72,8 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_duplicates_only_its_chunks
 
     key = generate_master_key()
     prefix = f"cc-fanout-{uuid.uuid4().hex[:10]}:"
-    # A dead worker's chunks come back within seconds: Redis re-delivers unacknowledged
-    # messages after 2 s, and the surviving worker re-queues chunks whose lease expired.
-    env = celerykit.worker_env(
-        tmp_path, database_url=postgres_store_url, master_key=key, redis_url=redis_server, prefix=prefix,
-        CONNECTOR_CORE_BROKER_VISIBILITY_TIMEOUT="2",
-        CONNECTOR_CORE_BROKER_TRANSPORT_OPTIONS=json.dumps({"unacked_restore_interval": 1,
-                                                            "unacked_restore_throttle": 1}),
-        CONNECTOR_CORE_JOBS_LEASE_SECONDS="2", CONNECTOR_CORE_JOBS_CHECK_INTERVAL="0.2",
-        CONNECTOR_CORE_JOBS_RETRY_DELAY="0.1", CONNECTOR_CORE_JOBS_MAX_RETRY_DELAY="1")
+    env = celerykit.worker_env(tmp_path, database_url=postgres_store_url, master_key=key, redis_url=redis_server,
+                               prefix=prefix, **celerykit.FAST_RECOVERY)
     settings = JobSettings.from_environment(env)
     workers = []
     with PutEventsStandIn(latency=0.02) as stand_in, \

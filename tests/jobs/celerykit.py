@@ -91,6 +91,16 @@ def redis_url():
         server.stop()
 
 
+#: Worker settings that bring a dead worker's jobs back within seconds: Redis re-delivers
+#: unacknowledged messages after 2 s, leases expire after 2 s (and the reaper re-queues).
+FAST_RECOVERY = {
+    "CONNECTOR_CORE_BROKER_VISIBILITY_TIMEOUT": "2",
+    "CONNECTOR_CORE_BROKER_TRANSPORT_OPTIONS": '{"unacked_restore_interval": 1, "unacked_restore_throttle": 1}',
+    "CONNECTOR_CORE_JOBS_LEASE_SECONDS": "2", "CONNECTOR_CORE_JOBS_CHECK_INTERVAL": "0.2",
+    "CONNECTOR_CORE_JOBS_RETRY_DELAY": "0.1", "CONNECTOR_CORE_JOBS_MAX_RETRY_DELAY": "1",
+}
+
+
 def worker_env(folder: Path, *, database_url: str, master_key: str, redis_url: str, prefix: str,
                **extra: str) -> dict[str, str]:
     """The environment of ``connectors worker`` processes: this run's store, keys, broker and

@@ -71,12 +71,7 @@ def cluster(redis_server, tmp_path_factory, jobs_host):
     url = f"sqlite:///{tmp / 'store.db'}"
     env = celerykit.worker_env(
         tmp, database_url=url, master_key=key, redis_url=redis_server, prefix=prefix,
-        CONNECTOR_CORE_BROKER_VISIBILITY_TIMEOUT="2",
-        CONNECTOR_CORE_BROKER_TRANSPORT_OPTIONS=json.dumps({"unacked_restore_interval": 1,
-                                                            "unacked_restore_throttle": 1}),
-        CONNECTOR_CORE_JOBS_LEASE_SECONDS="2", CONNECTOR_CORE_JOBS_CHECK_INTERVAL="0.2",
-        CONNECTOR_CORE_JOBS_RETRY_DELAY="0.1", CONNECTOR_CORE_JOBS_MAX_RETRY_DELAY="1",
-        CONNECTOR_CORE_JOBS_MAX_ATTEMPTS="3", **{jobkit.ENV_STATE: str(state)})
+        CONNECTOR_CORE_JOBS_MAX_ATTEMPTS="3", **celerykit.FAST_RECOVERY, **{jobkit.ENV_STATE: str(state)})
     settings = JobSettings.from_environment(env)
     store = ConnectionStore.open(jobs_host, url, Keyring.from_text(key, source="test"))
     jobs = Jobs(store, CeleryRunner(make_celery_app(environ=env, settings=settings), settings=settings),
