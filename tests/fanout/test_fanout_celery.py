@@ -3,8 +3,8 @@
 127.0.0.1 -- and one worker killed with SIGKILL in the middle.
 
 Every entry must end with exactly one reported outcome; the endpoint may receive an entry
-twice only if its chunk was running on the killed worker, and the parent's result must
-list exactly those chunks as re-run. The duplicates are counted and printed.
+twice only if its chunk ran twice, which the parent's result lists (the killed worker's
+chunks among them). The duplicates are counted and printed.
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_duplicates_only_its_chunks
     key = generate_master_key()
     prefix = f"cc-fanout-{uuid.uuid4().hex[:10]}:"
     env = celerykit.worker_env(tmp_path, database_url=postgres_store_url, master_key=key, redis_url=redis_server,
-                               prefix=prefix, **celerykit.FAST_RECOVERY)
+                               prefix=prefix, **{**celerykit.FAST_RECOVERY,
+                                                 # 4 s: a live worker's heartbeat is late by seconds at load 20
+                                                 "CONNECTOR_CORE_JOBS_LEASE_SECONDS": "4"})
     settings = JobSettings.from_environment(env)
     workers = []
     with PutEventsStandIn(latency=0.02) as stand_in, \
@@ -116,14 +118,16 @@ def test_a_worker_killed_mid_fanout_loses_nothing_and_duplicates_only_its_chunks
     assert all(o.get("event_id") and "error_code" not in o for o in done.outcomes)
     assert done.result["successful_count"] == ENTRIES and done.result["failed_count"] == 0
     assert received["distinct"] == ENTRIES
-    # Duplicates at the receiver: only entries of chunks that were running on the killed worker.
-    duplicated = Counter(position_of(detail) // CHUNK for detail in received["duplicates"])
-    assert set(duplicated) <= set(killed_chunks), (duplicated, killed_chunks)
-    assert sum(duplicated.values()) > 0, "the kill came too late to duplicate anything: no proof"
+    # Duplicates at the receiver: only entries of chunks that ran more than once -- the killed
+    # worker's, each of which ran again. (A live worker whose heartbeats stalled past its lease
+    # under load is taken for dead too: its chunk re-runs, is listed, and may duplicate.)
     rerun = {c["chunk"]: c["attempts"] for c in done.result["fanout"]["rerun_chunks"]}
-    assert set(rerun) == set(killed_chunks), (rerun, killed_chunks)
+    duplicated = Counter(position_of(detail) // CHUNK for detail in received["duplicates"])
+    assert set(duplicated) <= set(rerun), (duplicated, rerun)
+    assert set(killed_chunks) <= set(rerun), (killed_chunks, rerun)
+    assert set(duplicated) & set(killed_chunks), "the kill came too late to duplicate anything: no proof"
     extra = received["entries"] - ENTRIES
     print(f"\nkilled worker was running chunks {sorted(killed_chunks)} "
           f"({sum(killed_chunks.values())} entries reported sent); the parent lists re-run chunks {sorted(rerun)}; "
           f"receiver: {received['entries']} entries, {ENTRIES} distinct, {len(received['duplicates'])} entries "
-          f"received twice or more ({extra} extra deliveries), all in the killed worker's chunks")
+          f"received twice or more ({extra} extra deliveries), in chunks {sorted(duplicated)}")
