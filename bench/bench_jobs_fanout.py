@@ -109,7 +109,7 @@ def local_runner(endpoint: str, folder: str, n: int) -> dict:
     batch = entries(n)
     cpu, start, machine = time.process_time(), time.perf_counter(), machine_busy()
     parent = fanout.submit(TENANT, connection, "put_events", {"entries": batch, **params}, chunk_size=CHUNK)
-    done = fanout.wait(TENANT, parent.id, interval=0.05)
+    done = fanout.wait(TENANT, parent.id)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     busy, total = (now - then for now, then in zip(machine_busy(), machine, strict=True))
     chunks = fanout.chunks(TENANT, parent.id)

@@ -90,7 +90,7 @@ def _round(env, folder, fanout, connection, endpoint, workers: int, events: int,
         start = time.perf_counter()
         parent = fanout.submit(TENANT, connection, "put_events",
                                {"entries": entries(events), "concurrency": concurrency}, chunk_size=chunk)
-        done = fanout.wait(TENANT, parent.id, timeout=1800, interval=0.05)
+        done = fanout.wait(TENANT, parent.id, timeout=1800)
         elapsed = time.perf_counter() - start
         used = [w.cpu_seconds() - c for w, c in zip(running, cpu, strict=True)]
         busy, total = (now - then for now, then in zip(machine_busy(), machine, strict=True))

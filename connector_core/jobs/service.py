@@ -74,8 +74,12 @@ class Jobs:
     def submit(self, tenant: str, connection_id: str, operation: str, params: Mapping[str, Any] | None = None,
                *, idempotency_key: str | None = None, max_attempts: int | None = None,
                retry_delay: float | None = None, parent_id: str | None = None,
-               chunk_index: int | None = None) -> JobRecord:
+               chunk_index: int | None = None, chunk_size: int | None = None) -> JobRecord:
         """Validate and queue a job; its record (state ``queued``).
+
+        An operation that declares ``fanout:`` given more items than a chunk holds
+        (``chunk_size``, else the manifest's) is split into chunk jobs under a parent job,
+        whose record this is (see :mod:`.fanout` and docs/jobs.md).
 
         Refused before anything is queued, with the error :meth:`Host.run` would raise:
         a connection of another tenant or deleted (NotFoundError), an unknown operation
@@ -88,9 +92,16 @@ class Jobs:
         stored = self.store.get(tenant, connection_id)
         clean = self.host.validate_input(stored.connector_id, operation, params or {})
         self._check_required(stored, operation)
+        key = _idempotency_key(idempotency_key)
+        if parent_id is None:  # a chunk is never split again
+            from .fanout import fan_out
+
+            parent = fan_out(self, stored, operation, clean, key=key, max_attempts=max_attempts,
+                             chunk_size=chunk_size)
+            if parent is not None:
+                return parent
         public, secrets = split_secrets(clean)
-        return self._queue(stored, operation, to_json_value(public), secrets,
-                           key=_idempotency_key(idempotency_key), max_attempts=max_attempts,
+        return self._queue(stored, operation, to_json_value(public), secrets, key=key, max_attempts=max_attempts,
                            retry_delay=retry_delay, parent_id=parent_id, chunk_index=chunk_index)
 
     def _queue(self, stored: Any, operation: str, public: dict[str, Any], secrets: list[Any], *,
@@ -145,8 +156,14 @@ class Jobs:
         return record
 
     def get(self, tenant: str, job_id: str) -> JobRecord:
-        """The job's record; NotFoundError for an unknown id or another tenant's job."""
-        return self.records.get(tenant, job_id)
+        """The job's record; NotFoundError for an unknown id or another tenant's job. A
+        fan-out's parent is merged here once its chunks finished (see :mod:`.fanout`)."""
+        record = self.records.get(tenant, job_id)
+        if record.state == JobState.RUNNING and record.job.parent_id is None:
+            from .fanout import refresh
+
+            return refresh(self, record)
+        return record
 
     def list(self, tenant: str, *, state: str | None = None, parent_id: str | None = None,
              limit: int = 100) -> list[JobRecord]:
@@ -155,8 +172,9 @@ class Jobs:
     def cancel(self, tenant: str, job_id: str) -> JobRecord:
         """Cancel: a queued job at once; a running one when its operation next checks
         (``context.check_cancelled()``, the HTTP toolkit before each request). A job that
-        finished stays as it was."""
-        return self.records.request_cancel(tenant, job_id)
+        finished stays as it was. A fan-out's parent passes it on to its chunks."""
+        self.records.request_cancel(tenant, job_id)
+        return self.get(tenant, job_id)
 
     def wait(self, tenant: str, job_id: str, timeout: float | None = None) -> JobRecord:
         """The record once the job finished; after ``timeout`` seconds, as it is then."""

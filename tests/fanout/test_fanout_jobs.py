@@ -173,3 +173,17 @@ def test_every_chunk_failing_fails_the_parent_and_names_each_key(fanout_store, m
     assert {o["code"] for o in done.outcomes} == {"NotFoundError"}
     assert (done.result["deleted_count"], done.result["error_count"]) == (0, 25)
     assert [f["chunk"] for f in done.result["fanout"]["failed_chunks"]] == [0, 1, 2]
+
+
+def test_jobs_submit_fans_out_by_itself_and_wait_merges(fanout_store):
+    with PutEventsStandIn(latency=0) as stand_in:
+        fanout = _fanout(fanout_store)
+        jobs = fanout.jobs
+        connection = _connect(fanout_store, stand_in)
+        parent = jobs.submit(TENANT, connection, "put_events", {"entries": entries(1001)})  # the manifest's 500
+        done = jobs.wait(TENANT, parent.id, timeout=120)
+        jobs.close()
+    assert done.state == "succeeded" and done.result["fanout"]["chunks"] == 3
+    assert [o["index"] for o in done.outcomes] == list(range(1001))
+    with pytest.raises(ValidationError):
+        jobs.submit(TENANT, connection, "put_events", {"entries": entries(10)}, chunk_size=0)
