@@ -17,15 +17,14 @@ import itertools
 import json
 import logging
 import os
-import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import SecretReferenceError
 from .secret_forms import secret_forms
+from .secret_index import FormIndex
 
 MASK = "**********"
 
@@ -35,39 +34,8 @@ _RECORD_TEXT_FIELDS = frozenset({"msg", "args", "exc_text", "name", "levelname",
 
 # Values shorter than this are not masked in logs: masking "a" would garble every record.
 _MIN_MASKED_LENGTH = 4
-# Values compiled together; a new value recompiles at most this many.
+# Values are forgotten (past max_values) this many at a time.
 _SEGMENT_SIZE = 32
-
-
-def _compile(forms: Mapping[Any, frozenset[str]], keys: Iterable[Any]) -> re.Pattern:
-    """One pattern for the forms of ``keys``, shaped as a trie.
-
-    re tries the branches of an alternation one after another at every position; as a
-    trie, each character picks one branch, so masking stays fast with thousands of forms.
-    """
-    trie: dict = {}
-    for form in set().union(*(forms[k] for k in keys)):
-        node = trie
-        for char in form:
-            node = node.setdefault(char, {})
-        node[""] = True  # a form ends here
-    return re.compile(_trie_pattern(trie))
-
-
-def _trie_pattern(node: dict) -> str:
-    # A chain of single characters is written out in a loop: recursion only where forms
-    # part (a session token is hundreds of characters long).
-    chain = ""
-    while "" not in node and len(node) == 1:
-        ((char, node),) = node.items()
-        chain += re.escape(char)
-    # Longer continuations first, so that a form containing another is masked whole.
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return chain
-    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-    return chain + (f"(?:{body})?" if "" in node else body)
-
 
 class Secret:
     """A secret string. Use :meth:`reveal` to obtain the value; nothing else shows it."""
@@ -232,21 +200,21 @@ class SecretMasker(logging.Filter):
         super().__init__()
         self._lock = threading.Lock()
         self._previous_factory: Callable[..., logging.LogRecord] | None = None
-        # Values live in compiled segments of _SEGMENT_SIZE values each, plus a pending tail
-        # compiled when next needed: adding a value never recompiles every other value.
+        # Values are forgotten by segments of _SEGMENT_SIZE, oldest first, sparing those used
+        # since their segment was sealed. Their forms are found through _index (no regex).
         self._ticks = itertools.count()
         self._last_use: dict[tuple[str, tuple[str, ...]], int] = {}
         self._forms: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
-        self._segments: list[tuple[int, list, re.Pattern]] = []  # (tick sealed, keys, pattern)
+        self._segments: list[tuple[int, list]] = []  # (tick sealed, keys)
         self._pending: list[tuple[str, tuple[str, ...]]] = []
-        self._patterns: tuple[re.Pattern, ...] = ()
+        self._index = FormIndex()
 
     def add(self, value: str, usernames: Iterable[str] = ()) -> None:
         """Remember a value to mask, in every encoding it may be logged in.
 
         ``usernames``: the user names or client ids sent with ``value`` in a Basic auth
         header, so that ``base64(user:value)`` is masked too. Short values are ignored
-        (they would garble logs).
+        (they would garble logs). Costs the value's own forms only.
         """
         if not isinstance(value, str) or len(value) < _MIN_MASKED_LENGTH:
             return
@@ -256,41 +224,36 @@ class SecretMasker(logging.Filter):
             self._last_use[key] = next(self._ticks)
             if known:
                 return
-            self._forms[key] = frozenset(f for f in secret_forms(value, key[1]) if len(f) >= _MIN_MASKED_LENGTH)
+            forms = frozenset(f for f in secret_forms(value, key[1]) if len(f) >= _MIN_MASKED_LENGTH)
+            self._forms[key] = forms
+            self._index.file(forms)
             self._pending.append(key)
             if len(self._pending) >= _SEGMENT_SIZE:
-                self._segments.append((next(self._ticks), self._pending, _compile(self._forms, self._pending)))
-                self._pending = []
+                self._seal_pending()
             if len(self._forms) > self.max_values and self._segments:
                 self._forget_oldest_segment()
-            self._patterns = ()  # recompiled (the tail only) when next needed
+
+    def _seal_pending(self) -> None:
+        self._segments.append((next(self._ticks), self._pending))
+        self._pending = []
 
     def _forget_oldest_segment(self) -> None:
-        sealed, keys, _ = self._segments.pop(0)
+        sealed, keys = self._segments.pop(0)
         for key in keys:
-            if self._last_use[key] > sealed:  # used since: still wanted, compile it again
+            if self._last_use[key] > sealed:  # used since: still wanted, kept for a later segment
                 self._pending.append(key)
             else:
-                del self._last_use[key], self._forms[key]
-
-    def _current_patterns(self) -> tuple[re.Pattern, ...]:
-        patterns = self._patterns
-        if patterns or not self._forms:
-            return patterns
-        with self._lock:
-            tail = (_compile(self._forms, self._pending),) if self._pending else ()
-            self._patterns = tuple(p for _, _, p in self._segments) + tail
-            return self._patterns
+                self._index.unfile(self._forms.pop(key))
+                del self._last_use[key]
 
     def mask(self, text: str) -> str:
-        patterns = self._current_patterns()
-        if not patterns:
+        """``text`` with every occurrence of every known form replaced by the mask.
+
+        Overlapping occurrences are masked as one, so a value containing another is masked whole.
+        """
+        if not self._forms:
             return text
-        if len(patterns) == 1:
-            return patterns[0].sub(MASK, text)
-        # Several segments: mask the union of what each finds, so that a value containing
-        # another (in another segment) is still masked whole.
-        spans = sorted(m.span() for p in patterns for m in p.finditer(text))
+        spans = sorted(self._index.spans(text))
         if not spans:
             return text
         out, position = [], 0
