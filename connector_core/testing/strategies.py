@@ -25,6 +25,12 @@ _MAX_PROBE_LENGTH = 4096
 _MAX_PROBE_ITEMS = 100
 _URLS = ("https://example.com", "http://127.0.0.1:9/path", "ftp://example.com/x", "example.com",
          "https://", "https://exa mple.com", "")
+#: Secret references ({$env}/{$file}, which a secret field takes in place of its value when
+#: the host allows them) and near-misses: empty, two keys, another key, not a string.
+_SECRET_REFERENCES = (
+    {"$env": "API_TOKEN"}, {"$file": "/run/secrets/token"}, {"$env": ""}, {"$file": ""},
+    {"$env": "A", "$file": "/b"}, {"$ENV": "A"}, {"env": "A"}, {"$env": 1}, {"$file": None}, {"$env": ["A"]},
+)
 
 
 def section_inputs(section: Section, examples: tuple[Mapping[str, Any], ...] = (), depth: int = 0):
@@ -63,7 +69,9 @@ def field_values(f: Field, depth: int = 0):
 
 def _plausible(f: Field, depth: int):
     t = f.type
-    if t in ("string", "text", "secret"):
+    if t == "secret":
+        return st.one_of(_strings(f), _strings(f), _secret_references())
+    if t in ("string", "text"):
         return _strings(f)
     if t == "url":
         schemes = [f"{s}://example.com/x" for s in f.schemes]
@@ -104,6 +112,11 @@ def _plausible(f: Field, depth: int):
     return st.one_of(_JUNK, st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
+def _secret_references():
+    return st.one_of(st.sampled_from(_SECRET_REFERENCES), st.fixed_dictionaries(
+        {}, optional={"$env": st.text(max_size=4), "$file": st.text(max_size=6)}))
+
+
 def _strings(f: Field):
     low = f.effective_min_length or 0
     high = f.max_length
@@ -134,6 +147,8 @@ def boundary_values(f: Field) -> list[Any]:
             probes += ["a" * high, "a" * (high + 1)]
         if t == "url":
             probes += list(_URLS) + [f"{s}://example.com/x" for s in f.schemes]
+        if t == "secret":
+            probes += list(_SECRET_REFERENCES)
     elif t == "enum":
         probes += [c.value for c in f.choices[:20]] + ["not-a-choice", ""]
     elif t in ("integer", "number"):

@@ -1,10 +1,13 @@
 """Property: the JSON Schema (browser) and marshmallow (server) accept and reject the same documents.
 
 Documents are generated from a manifest's fields: mostly plausible values (patterns,
-choices, boundary lengths and ranges) mixed with junk (wrong types, missing and extra
-keys, empty and multi-byte strings, trailing newlines, out-of-range numbers). Each
-document is checked with ``jsonschema.Draft202012Validator`` against ``host.form`` and
-with ``host.connect``; the two answers must be equal.
+choices, boundary lengths and ranges, secret references) mixed with junk (wrong types,
+missing and extra keys, empty and multi-byte strings, trailing newlines, out-of-range
+numbers). Each document is checked with ``jsonschema.Draft202012Validator`` and with
+Ajv2020 + ajv-formats (what a stock RJSF form runs, in one long-lived Node process)
+against ``host.form``, and with ``host.connect``; the three answers must be equal.
+Without Node the Ajv oracle is left out and ``test_ajv_is_an_oracle_here`` says why
+(a failure under CI=true).
 """
 
 from __future__ import annotations
@@ -21,6 +24,20 @@ from hypothesis import strategies as st
 from connector_core import SecretMasker, ValidationError
 from connector_core.manifest import Field, Section
 from connector_core.values import check_value, ecma_classes
+
+@pytest.fixture
+def ajv(request):
+    """Ajv2020 when Node is here, else None (test_ajv_is_an_oracle_here skips, or fails under CI)."""
+    try:
+        return request.getfixturevalue("ajv2020")
+    except pytest.skip.Exception:
+        return None
+
+
+def test_ajv_is_an_oracle_here(ajv2020):
+    assert ajv2020.accepts({"type": "object", "required": ["a"]}, {"a": 1})
+    assert not ajv2020.accepts({"type": "object", "required": ["a"]}, {})
+
 
 @pytest.fixture(autouse=True)
 def _private_masker(monkeypatch):
@@ -108,6 +125,8 @@ TRICKY = st.sampled_from(["", " ", "\n", "é", "ß", "日本", "👍", "e\u0301"
 ANY_TEXT = st.one_of(TRICKY, st.text(st.characters(exclude_categories=("Cs",)), max_size=12))
 JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40),
                          st.floats(allow_nan=False, allow_infinity=False), ANY_TEXT)
+SECRET_REFERENCES = st.sampled_from([{"$env": "API_TOKEN"}, {"$file": "/run/secrets/token"}]) | st.fixed_dictionaries(
+    {}, optional={"$env": ANY_TEXT, "$file": ANY_TEXT})
 JSON = st.recursive(JSON_SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(ANY_TEXT, inner, max_size=3)), max_leaves=6)
 
@@ -195,7 +214,9 @@ def values_for(f: Field, junky: bool, depth: int = 0) -> st.SearchStrategy[Any]:
     """Plausible values for ``f``; with ``junky``, near-misses and values of other types too."""
     junk = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), ANY_TEXT, st.just([]), st.just({}))
     t = f.type
-    if t in ("string", "text", "secret", "url", "enum"):
+    if t == "secret":  # a value, or a reference to one ({$env}/{$file}: the host allows them)
+        good = st.one_of(_strings(f, junky), _strings(f, junky), SECRET_REFERENCES)
+    elif t in ("string", "text", "url", "enum"):
         good = _strings(f, junky)
     elif t in ("integer", "number"):
         good = _numbers(f, junky)
@@ -272,7 +293,7 @@ def defects(f: Field) -> st.SearchStrategy[Any]:
     other_types = st.sampled_from([None, True, 0, 1.5, "1", [], {}])
     t = f.type
     if t in ("string", "text", "secret", "url", "enum"):
-        clean = clean_values(f)
+        clean = clean_values(f).filter(lambda v: isinstance(v, str))  # a secret's may be a reference
         near = [clean.map(lambda v: v + "\n"), clean.map(lambda v: " " + v), clean.map(lambda v: v + "é"),
                 clean.map(lambda v: v.upper()), clean.map(lambda v: v[:-1]), st.just("")]
         if f.max_length is not None:
@@ -283,6 +304,9 @@ def defects(f: Field) -> st.SearchStrategy[Any]:
             near.append(st.sampled_from([c.caption for c in f.choices]))
         if t == "url":
             near.append(st.sampled_from(["https://", "https://a b", "ftp://example.com", "example.com", "https:/x"]))
+        if t == "secret":
+            near.append(st.sampled_from([{"$env": ""}, {"$file": ""}, {"$env": "A", "$file": "/b"}, {"$ENV": "A"},
+                                         {"$env": 1}, {"$file": None}]))
         return st.one_of(*near, other_types)
     if t in ("integer", "number"):
         edges = [v for b in (f.minimum, f.maximum) if b is not None for v in (b - 1, b - 0.5, b + 0.5, b + 1)]
@@ -326,9 +350,12 @@ def one_defect(section: Section, key: str | None = None) -> st.SearchStrategy[di
     return spoil()
 
 
-def _compare(host, connector_id: str, examples: int, key: str | None = None, kind: str | None = None) -> dict[str, int]:
-    """Run the property; ``key``: only the valid BASE document with that one field spoilt."""
-    validator = jsonschema.Draft202012Validator(host.form(connector_id)["schema"])
+def _compare(host, connector_id: str, examples: int, key: str | None = None, kind: str | None = None,
+             ajv=None) -> dict[str, int]:
+    """Run the property; ``key``: only the valid BASE document with that one field spoilt;
+    ``ajv``: an Ajv2020 oracle as well."""
+    schema = host.form(connector_id)["schema"]
+    validator = jsonschema.Draft202012Validator(schema)
     counts = {"accepted": 0, "rejected": 0}
     section = host.manifest(connector_id).connection
     if key is not None:
@@ -357,6 +384,11 @@ def _compare(host, connector_id: str, examples: int, key: str | None = None, kin
             f"JSON Schema {'rejects' if schema_errors else 'accepts'} but marshmallow "
             f"{'rejects' if server_errors else 'accepts'}: {doc!r}\n"
             f"schema: {schema_errors}\nserver: {server_errors}")
+        if ajv is not None:
+            (verdict,) = ajv.validate(schema, [doc])
+            assert verdict.valid == (not server_errors), (
+                f"Ajv2020 {'accepts' if verdict.valid else 'rejects'} but marshmallow "
+                f"{'rejects' if server_errors else 'accepts'}: {doc!r}\nAjv: {verdict.errors}\nserver: {server_errors}")
         counts["rejected" if server_errors else "accepted"] += 1
 
     check()
@@ -402,10 +434,10 @@ def base_for(connector_id: str, key: str, section: Section) -> dict:
 
 
 @pytest.mark.parametrize("manifest,connector_id", CONNECTORS, ids=["everything", "aws"])
-def test_json_schema_and_marshmallow_agree(make_host, manifest, connector_id):
+def test_json_schema_and_marshmallow_agree(make_host, manifest, connector_id, ajv):
     host = make_host(manifest)
-    counts = _compare(host, connector_id, examples=120)
-    clean = _compare(host, connector_id, examples=30, kind="clean")
+    counts = _compare(host, connector_id, examples=120, ajv=ajv)
+    clean = _compare(host, connector_id, examples=30, kind="clean", ajv=ajv)
     # Both outcomes must be well represented, or the property says little.
     assert clean["accepted"] >= 20 and counts["rejected"] >= 30, (clean, counts)
 
@@ -419,12 +451,12 @@ FIELD_CASES = [(EVERYTHING, "test.everything", k) for k in EVERYTHING_KEYS] + [(
 
 
 @pytest.mark.parametrize("manifest,connector_id,key", FIELD_CASES, ids=[f"{c[1]}.{c[2]}" for c in FIELD_CASES])
-def test_they_agree_on_each_fields_near_misses(make_host, manifest, connector_id, key):
+def test_they_agree_on_each_fields_near_misses(make_host, manifest, connector_id, key, ajv):
     """Every other field valid, this one just wrong: a trailing newline, one character too many..."""
     host = make_host(manifest)
     for base in [BASE[connector_id], *OTHER_BASES.get(connector_id, [])]:
         host.connect(connector_id, base)  # the base documents are valid
         assert jsonschema.Draft202012Validator(host.form(connector_id)["schema"]).is_valid(base)
-    counts = _compare(host, connector_id, examples=30, key=key)
+    counts = _compare(host, connector_id, examples=30, key=key, ajv=ajv)
     # A PEM's pattern takes most near-misses (whitespace around it is allowed): fewer refusals.
     assert counts["rejected"] >= (1 if key == "private_key" else 5), counts
