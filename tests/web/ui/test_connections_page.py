@@ -191,3 +191,16 @@ def test_bucket_choices_load_from_the_account_on_the_new_connection_page(signed_
     page.page.click("#load-options-bucket")
     page.page.wait_for_selector("#options-note-bucket:has-text('choices loaded')")
     assert page.page.locator(f'[id="root.bucket__examples"] option[value="{bucket}"]').count() == 1
+
+
+def test_markup_in_a_connection_name_is_shown_as_text_never_run(signed_in, served_host, aws_emulator):
+    name = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    status, made = call_api(served_host.url, served_host.token, "POST", "/api/connections", {
+        "connector_id": "aws.s3", "name": name, "values": aws_emulator.connection_values(bucket="markup-name")})
+    assert status == 201, made
+    page = signed_in
+    for path in ("/connections", f"/connections/{made['id']}"):
+        page.goto(path)
+        page.page.wait_for_selector(f"text={name}")
+        assert page.page.evaluate("() => window.pwned") is None
+        assert page.page.locator("main img, main script").count() == 0
