@@ -41,7 +41,7 @@ def create_app(host: Host | None = None, *, max_body: int = DEFAULT_MAX_BODY,
     connections and runs is :func:`connector_core.web.host_app.create_host_app`.
     """
     api = FormApi(host if host is not None else Host.discover(), max_body)
-    routes = [Route("/", index), *form_routes(api), static_mount()]
+    routes = [Route("/", index), Route("/api/session", _no_sign_in), *form_routes(api), static_mount()]
     return Starlette(routes=routes, middleware=base_middleware(allowed_hosts),
                      exception_handlers=ERROR_HANDLERS)  # type: ignore[arg-type]
 
@@ -66,6 +66,11 @@ def base_middleware(allowed_hosts: list[str] | None = None) -> list[Middleware]:
         Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOOPBACK_HOSTS),
         Middleware(_SecurityHeaders),
     ]
+
+
+async def _no_sign_in(request: Request) -> Response:
+    """Tells the page there is no sign-in here, so it shows the form explorer at once."""
+    return json_response({"sign_in": False})
 
 
 async def index(request: Request) -> Response:

@@ -47,7 +47,7 @@ function App() {
       setCsrfToken(null);
       return null;
     }));
-    api.get("/api/session").then(signedIn, (e) => setSession(e.status === 404 ? "open" : null));
+    api.get("/api/session").then((s) => (s.sign_in === false ? setSession("open") : signedIn(s)), () => setSession(null));
   }, []);
   useEffect(() => {
     if (!session) { setCatalog(null); return; }
@@ -66,8 +66,9 @@ function App() {
   if (session === undefined) return <p className="muted loading">Loading…</p>;
   const open = session === "open";
   const path = open && !loc.hash ? "/" : loc.path;
+  const explorer = session && catalog && (open || (loc.path === "/" && loc.hash.startsWith("#/")));
   return (
-    <Layout session={open ? null : session} path={path} onSignOut={signOut}>
+    <Layout session={open ? null : session} path={path} onSignOut={signOut} bare={explorer}>
       <ErrorBox error={error} id="app-error" />
       {!session && <SignIn reason={reason} onSignedIn={signedIn} />}
       {session && !catalog && !error && <p className="muted">Loading…</p>}

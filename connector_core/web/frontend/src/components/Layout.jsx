@@ -6,7 +6,8 @@ const SECTIONS = [
   { to: "/connections", label: "Connections", prefix: "/connections" },
 ];
 
-export function Layout({ session, path, onSignOut, children }) {
+/** `bare`: the page brings its own <main> and layout (the form explorer). */
+export function Layout({ session, path, onSignOut, bare, children }) {
   return (
     <>
       <header className="topbar">
@@ -26,7 +27,7 @@ export function Layout({ session, path, onSignOut, children }) {
           </>
         )}
       </header>
-      <main className="page">{children}</main>
+      {bare ? children : <main className="page">{children}</main>}
     </>
   );
 }
