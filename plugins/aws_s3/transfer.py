@@ -25,6 +25,13 @@ from .validation import check_download_target, check_key, check_readable_file, r
 MIB = 1024 * 1024
 #: Report progress at most every this many bytes: the host may draw a bar per call.
 PROGRESS_STEP = 4 * MIB
+#: Downloaded chunks waiting for the one writer thread. boto3's default (100 x 256 KiB)
+#: lets 25 MiB pile up whenever the disk lags the network, in buffers allocated by every
+#: reader thread (so spread over glibc's per-thread arenas, which keep them): the peak RSS
+#: of a 256 MiB download went from ~80 to 110-135 MiB, by how loaded the machine was.
+#: Eight (2 MiB) keep the writer busy at any speed a local disk has; a full queue only
+#: makes the readers wait. See ``python -m bench s3_transfer``.
+DOWNLOAD_WRITE_QUEUE = 8
 
 
 def transfer_config(params: Mapping[str, Any]) -> Any:
@@ -35,6 +42,7 @@ def transfer_config(params: Mapping[str, Any]) -> Any:
         multipart_threshold=int(params.get("multipart_threshold") or 8 * MIB),
         multipart_chunksize=int(params.get("multipart_chunksize") or 8 * MIB),
         max_concurrency=int(params.get("max_concurrency") or 10),
+        max_io_queue=DOWNLOAD_WRITE_QUEUE,
         use_threads=True,
     )
 
