@@ -11,10 +11,14 @@
 
 The server is a minimal asyncio HTTP/1.1 responder in a child process, so it neither
 shares the GIL with the client nor dominates the time as ``http.server`` would.
+On a loaded machine wall and CPU ratios swing by more than the gap being measured:
+``BENCH_CALLGRIND=1`` adds the instructions per request of each side counted by
+valgrind (:mod:`bench.http_instructions`), which do not depend on the load.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -163,6 +167,11 @@ def main() -> None:
     print(f"  cached toolkit client                   {cached_s * 1e6:7.1f} us")
     print(f"  new httpx2.Client per call              {fresh_s * 1e6:7.1f} us")
     print(f"  speed-up of the cache: {speedup:.1f}x (target >= 10x: {'met' if speedup >= 10 else 'NOT met'})")
+    if os.environ.get("BENCH_CALLGRIND"):  # minutes: four runs under valgrind
+        from .http_instructions import main as instructions
+
+        print("instructions per request under callgrind (independent of the machine's load):")
+        instructions()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ are sent to the base URL's origin only.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,8 @@ from .errors import error_for_failure, error_for_response
 from .retries import RetryPolicy, retry_after_seconds
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# A path of RFC 3986 characters, not "//" (a network-path reference names another host).
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*")
 # Failures that happen before the request is sent: any method may be tried again.
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 
@@ -94,8 +97,8 @@ class HttpClient:
 
     def _request(self, method: str, url: str, *, params: Any, json: Any, data: Any, content: Any,
                  headers: Any, timeout: float | None, allow_status: tuple[int, ...]) -> httpx2.Response:
-        request = self.session.client.build_request(method, url, params=params, json=json, data=data,
-                                                    content=content, headers=headers)
+        request = self.session.client.build_request(method, self._absolute(url), params=params, json=json,
+                                                    data=data, content=content, headers=headers)
         attempt = 0
         while True:
             attempt += 1
@@ -123,6 +126,15 @@ class HttpClient:
                                      retry_after=retry_after)
 
     # -- internals ----------------------------------------------------------------------
+
+    def _absolute(self, url: Any) -> Any:
+        """A plain path as the absolute URL httpx2 would make of it (the base URL's path, then
+        the path without its "/"), spelt out so that it is parsed once, not twice; anything
+        else is left to httpx2."""
+        prefix = self.session.path_prefix
+        if prefix is not None and isinstance(url, str) and _PLAIN_PATH.fullmatch(url):
+            return prefix + url[1:]
+        return url
 
     def _send(self, request: httpx2.Request, limits: dict[str, float | None]) -> httpx2.Response:
         """Send, following redirects by hand: every hop is checked by the policy before it is sent."""

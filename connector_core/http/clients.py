@@ -87,6 +87,11 @@ class HttpSession:
         self.client = httpx2.Client(base_url=base_url, transport=self._transport, timeout=self.timeout,
                                    headers={"User-Agent": self.user_agent}, follow_redirects=False,
                                    trust_env=False)
+        #: The base URL as text when a plain path may simply be appended to it (see
+        #: HttpClient._absolute): no query or fragment of its own; it ends with "/".
+        merged = self.client.base_url
+        text = str(merged)
+        self.path_prefix = None if merged.query or merged.fragment else text if text.endswith("/") else text + "/"
 
     def check_url(self, url: httpx2.URL, *, what: str = "URL") -> tuple[bytes, bytes, int | None]:
         """The URL's origin, checked against the network policy (each origin once per session).

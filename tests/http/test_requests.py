@@ -341,3 +341,20 @@ def test_the_cache_is_bounded_and_thread_safe(server, plugin):
     for t in threads:
         t.join()
     assert len(caches[0]) <= 2 and caches[0].built >= 4
+
+
+@pytest.mark.parametrize("base_path", ["", "/v1", "/v1/"])
+def test_relative_paths_reach_the_urls_httpx2_would_build(server, run, base_path):
+    """Plain paths are joined to the base URL by the toolkit (a parse saved); the result is httpx2's own."""
+    import httpx2
+
+    paths = ["/ping", "/", "/a/b?x=1&y=%2F", "/a b", "/%zz", "/ü", "//elsewhere/x", "/p#frag", "/x?q=a b",
+             "/:@!$&()*+,;=-._~", "/a/../b", "ping", "?only=query"]
+    base = server.url + base_path
+
+    def reached(api, connection, context):
+        return [str(api.get(path, allow_status=(404,)).request.url) for path in paths]
+
+    with httpx2.Client(base_url=base) as plain:
+        expected = [str(plain.build_request("GET", path).url) for path in paths]
+    assert run({"base_url": base}, reached) == expected
