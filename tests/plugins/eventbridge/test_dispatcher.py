@@ -172,3 +172,21 @@ def test_a_hand_written_message_naming_an_instance_of_another_queue_reaches_no_h
     _dispatch_until(dispatcher, lambda: dispatcher.totals.dropped == 1)
     assert handled == [] and dispatcher.totals.dropped == 1
     assert inbox.key != elsewhere
+
+
+def test_a_disabled_instance_gets_its_events_once_it_is_enabled_again(world, endpoint):
+    host, store, instances = world
+    made, inbox = _set_up(world, endpoint)
+    paused = made[("acme", "other")]
+    instances.set_enabled("acme", paused.id, False)
+    conn = store.load_connection("acme", paused.connection_id)
+    (sent,) = [e["event_id"] for e in host.run(conn, "put_events", {
+        "entries": [event(1, source="com.example.other")]})["results"]]
+    handled: list[str] = []
+    dispatcher = InboxDispatcher(host, inbox, instances, lambda i, item: handled.append(item.dedupe_key),
+                                 orphan_receives=2)
+    _dispatch_until(dispatcher, lambda: dispatcher.totals.left >= 3)  # received three times, never dropped
+    assert handled == [] and dispatcher.totals.dropped == 0
+    instances.set_enabled("acme", paused.id, True)
+    _dispatch_until(dispatcher, lambda: handled == [sent])
+    assert handled == [sent] and _queue_depth(endpoint, inbox.key) == 0
