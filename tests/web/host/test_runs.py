@@ -169,3 +169,14 @@ def test_presign_and_fetch(acme, s3, aws_emulator):
     with urllib.request.urlopen(url, timeout=10) as reply:
         assert reply.read() == b"presigned"
     assert SECRET not in url
+
+
+def test_a_long_list_inline_is_truncated_and_the_rest_not_read(acme, s3, monkeypatch):
+    monkeypatch.setattr("connector_core.web.runs_api.INLINE_ITEMS", 5)
+    for i in range(12):
+        _run(acme, s3, "put_object", {"key": f"t/{i:02}", "text": "x"})
+    result = _run(acme, s3, "list_objects", {"prefix": "t/"}).json()["result"]
+    assert result == {"items": result["items"], "count": 5, "truncated": True}
+    assert [i["key"] for i in result["items"]] == [f"t/{i:02}" for i in range(5)]
+    run = [e for e in acme.client.get("/api/audit").json()["events"] if e["action"] == "operation.run"][0]
+    assert run["detail"] == {"connector_id": "aws.s3", "operation": "list_objects", "ok": True, "streamed": False}
