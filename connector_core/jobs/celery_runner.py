@@ -87,9 +87,10 @@ def make_celery_app(executor_factory: Callable[[], JobExecutor] | None = None, *
         return f"{outcome.kind} {job_id}"  # the worker's log line for the message says what it did
 
     if executor_factory is not None:
-        reaper = _Reaper(context, lambda tenant, job_id: deliver.apply_async((tenant, job_id), queue=settings.queue))
+        reaper = _Reaper(context, lambda tenant, job_id: deliver.apply_async((tenant, job_id), queue=settings.queue),
+                         interval=max(0.5, settings.lease_seconds / 2))
         # Each pool process builds its host and store as it starts, not on its first job.
-        worker_process_init.connect(lambda **_: context.executor(), weak=False)
+        worker_process_init.connect(lambda **_: context.warm_up(), weak=False)
         worker_ready.connect(lambda **_: reaper.start(), weak=False)
         worker_shutdown.connect(lambda **_: reaper.stop(), weak=False)
     return app
@@ -135,12 +136,20 @@ class _WorkerContext:
                 self._executor, self._pid = self._factory(), os.getpid()
             return self._executor
 
+    def warm_up(self) -> None:
+        """Build the executor now; if the store is down, the first job tries again."""
+        try:
+            self.executor()
+        except Exception:
+            log.exception("jobs: building this worker process's host and store failed")
+
 
 class _Reaper:
     """In a worker's main process: re-queue jobs whose worker died, every half lease."""
 
-    def __init__(self, context: _WorkerContext, send: Callable[[str, str], Any]) -> None:
+    def __init__(self, context: _WorkerContext, send: Callable[[str, str], Any], interval: float) -> None:
         self._context = context
+        self._interval = interval
         self._send = send
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -154,11 +163,9 @@ class _Reaper:
         self._stop.set()
 
     def _loop(self) -> None:
-        executor = self._context.executor()
-        interval = max(0.5, executor.settings.lease_seconds / 2)
-        while not self._stop.wait(interval):
+        while not self._stop.wait(self._interval):
             try:
-                for tenant, job_id in executor.reap():
+                for tenant, job_id in self._context.executor().reap():
                     self._send(tenant, job_id)
             except Exception:  # the store or broker is down: try again next round
                 log.exception("job reaper pass failed")

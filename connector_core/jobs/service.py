@@ -129,7 +129,7 @@ class Jobs:
             "secrets": sealed.ciphertext if sealed else None, "state": JobState.QUEUED,
             "cancel_requested": False, "result": None, "outcomes": None, "progress": None, "error": None,
             "attempts": 0, "max_attempts": _positive(max_attempts, self.settings.max_attempts, "max_attempts"),
-            "retry_delay": float(retry_delay if retry_delay is not None else self.settings.retry_delay),
+            "retry_delay": _delay(retry_delay, self.settings.retry_delay),
             "not_before": None, "lease_owner": None, "lease_token": None, "lease_expires_at": None,
             "heartbeat_at": None, "created_at": _now(), "started_at": None, "finished_at": None,
             "last_message": None,
@@ -235,6 +235,14 @@ def _idempotency_key(key: Any) -> str | None:
         raise ValidationError({"idempotency_key": [f"must be a non-empty string of at most {_MAX_KEY} characters"]},
                               hint="use the id of the request or message that asks for the work")
     return key
+
+
+def _delay(value: float | None, default: float) -> float:
+    if value is None:
+        return default
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 3600:
+        raise ValidationError({"retry_delay": ["must be a number of seconds from 0 to 3600"]})
+    return float(value)
 
 
 def _positive(value: int | None, default: int, name: str) -> int:

@@ -98,6 +98,15 @@ def test_a_malformed_idempotency_key_is_refused(held, connection_id, key):
     _nothing_queued(jobs, runner)
 
 
+@pytest.mark.parametrize("options", [{"max_attempts": 0}, {"max_attempts": True}, {"retry_delay": -1},
+                                     {"retry_delay": "soon"}])
+def test_bad_retry_options_are_refused(held, connection_id, options):
+    jobs, runner = held
+    with pytest.raises(ValidationError):
+        jobs.submit(TENANT, connection_id, "noop", **options)
+    _nothing_queued(jobs, runner)
+
+
 def test_the_queued_job_carries_ids_and_validated_params_only(held, connection_id):
     jobs, runner = held
     record = jobs.submit(TENANT, connection_id, "flaky", {"name": "n"})
