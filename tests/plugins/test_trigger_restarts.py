@@ -126,6 +126,7 @@ def test_s3_a_worker_killed_during_a_poll_loses_nothing_and_repeats_only_what_it
     killed = workers.handled(first)
     second = workers.start()
     workers.wait_for(lambda: len(workers.handled(second)) == 8, "the restarted worker to handle all 8", second)
+    workers.wait_for(lambda: instances.get("acme", instance.id).delivered == 8, "its commit", second)
     workers.kill(second)
 
     everything = workers.handled()
