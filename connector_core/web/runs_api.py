@@ -106,7 +106,7 @@ class RunsApi:
                     if len(event["items"]) > room:
                         truncated = True
                         break
-        outcome = {"type": "result", "result": {}} if truncated else worker.outcome  # stopped on purpose
+        outcome: dict[str, Any] | None = {"type": "result", "result": {}} if truncated else worker.outcome  # stopped on purpose
         await self._audit(who, connection_id, detail, outcome, streamed=False)
         if truncated or (outcome and outcome["type"] == "result" and "count" in outcome["result"]):
             return json_response({"ok": True, "result": {"items": items, "count": len(items),
