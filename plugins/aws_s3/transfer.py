@@ -1,8 +1,9 @@
 """Large transfers through boto3's transfer manager: upload and download (copies: :mod:`.copies`).
 
 The transfer manager splits work into parts above ``multipart_threshold``, runs
-``max_concurrency`` parts at once and keeps memory bounded by the part size times the
-concurrency, whatever the file size. We use it directly (not ``client.upload_file``)
+``max_concurrency`` parts at once; memory is bounded by the parts in flight plus, on
+downloads, the write-behind queue (capped at ``DOWNLOAD_WRITE_QUEUE`` chunks below),
+whatever the file size. We use it directly (not ``client.upload_file``)
 so that a failure keeps S3's error code instead of boto3's ``S3UploadFailedError``
 wrapper. On failure s3transfer aborts the multipart upload it started, so no parts
 are left behind (and billed).
