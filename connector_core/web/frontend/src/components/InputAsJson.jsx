@@ -1,9 +1,12 @@
 // The input as JSON text, for batches a form is slow to fill in (25 events, say): paste,
-// then "Use this JSON" puts it in the form, where it is checked like typed input.
+// then "Use this JSON" puts it in the form, where it is checked like typed input. Opening
+// seeds the text with the form's values unless something was typed: the toggle event comes
+// after the click, so a fast paste would otherwise be overwritten by the seed.
 import { useState } from "react";
 
 export function InputAsJson({ value, onUse }) {
   const [text, setText] = useState("");
+  const [edited, setEdited] = useState(false);
   const [problem, setProblem] = useState(null);
   const use = () => {
     try {
@@ -16,9 +19,9 @@ export function InputAsJson({ value, onUse }) {
     }
   };
   return (
-    <details className="input-json" onToggle={(e) => e.target.open && setText(JSON.stringify(value ?? {}, null, 2))}>
+    <details className="input-json" onToggle={(e) => e.target.open && !edited && setText(JSON.stringify(value ?? {}, null, 2))}>
       <summary>Input as JSON</summary>
-      <textarea id="input-json" aria-label="Input as JSON" spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} />
+      <textarea id="input-json" aria-label="Input as JSON" spellCheck={false} value={text} onChange={(e) => { setEdited(true); setText(e.target.value); }} />
       <button type="button" id="use-input-json" onClick={use}>Use this JSON</button>
       {problem && <p className="error-detail" role="alert">Not valid JSON: {problem}</p>}
     </details>
