@@ -61,7 +61,7 @@ class FanoutJobs:
 
     def chunks(self, tenant: str, job_id: str) -> list[JobRecord]:
         """A parent's chunk jobs, in chunk order."""
-        plan = _plan(self.jobs.get(tenant, job_id))
+        plan = plan_of(self.jobs.get(tenant, job_id))
         return self.jobs.list(tenant, parent_id=job_id, limit=plan["chunks"] if plan else 1)
 
 
@@ -104,7 +104,7 @@ def refresh(jobs: Jobs, record: JobRecord) -> JobRecord:
     """A running parent as it stands: merged and finished once all its chunks finished (a
     cancellation passed on to them first), else with their progress added up. Any other
     job's record comes back as it is."""
-    plan = _plan(record)
+    plan = plan_of(record)
     if plan is None or record.finished:
         return record
     chunks = _chunk_states(jobs, record.tenant, record.id)
@@ -179,7 +179,7 @@ def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]
 
 
 
-def _plan(record: JobRecord) -> dict[str, Any] | None:
+def plan_of(record: JobRecord) -> dict[str, Any] | None:
     """The fan-out marker of a parent's params, or None for any other job."""
     if record.job.parent_id is not None:
         return None

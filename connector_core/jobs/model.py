@@ -147,16 +147,16 @@ def error_record(exc: BaseException, mask: Any) -> dict[str, Any]:
         data = exc.to_dict()
     else:
         data = {"error": type(exc).__name__, "message": str(exc), "hint": None, "retryable": False}
-    return {k: _masked(v, mask) for k, v in data.items()}
+    return {k: masked(v, mask) for k, v in data.items()}
 
 
-def _masked(value: Any, mask: Any) -> Any:
+def masked(value: Any, mask: Any) -> Any:
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, Mapping):
-        return {str(k): _masked(v, mask) for k, v in value.items()}
+        return {str(k): masked(v, mask) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_masked(v, mask) for v in value]
+        return [masked(v, mask) for v in value]
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return mask(str(value))

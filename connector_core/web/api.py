@@ -15,7 +15,15 @@ from starlette.responses import Response
 
 from ..errors import ConnectorError, NotFoundError, ValidationError
 from ..host import Host
+from ..manifest import Operation
 from .body import ApiError, invalid, json_object, json_response, scrub
+
+
+def runs_as_job(operation: Operation) -> bool:
+    """Whether the reference host runs ``operation`` as a job unless told otherwise: bulk
+    work its manifest splits into chunk jobs (``fanout:``) takes long and should outlive
+    the page that started it. Any other operation may still be run as a job on request."""
+    return operation.fanout is not None
 
 
 class FormApi:
@@ -104,6 +112,6 @@ class FormApi:
         m = self.host.manifest(connector_id)
         return {
             "id": m.id, "name": m.name, "version": m.version, "description": m.description,
-            "operations": [{"id": op.id, "label": op.label, "description": op.description}
-                           for op in m.operations],
+            "operations": [{"id": op.id, "label": op.label, "description": op.description,
+                            "runs_as_job": runs_as_job(op)} for op in m.operations],
         }

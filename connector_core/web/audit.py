@@ -1,4 +1,4 @@
-"""The audit log: who created, edited, deleted, tested or ran what, per tenant.
+"""The audit log: who created, edited, deleted, tested or ran what (inline or as a job), per tenant.
 
 An event holds the tenant, the actor (``token <id>``), the action, the connection id and
 a small ``detail`` of names and outcomes: connector id, operation, which fields an edit
@@ -17,9 +17,9 @@ from .tables import audit_events
 from .tenants import Principal
 
 ACTIONS = frozenset({"connection.create", "connection.update", "connection.delete", "connection.test",
-                     "operation.run"})
+                     "operation.run", "job.submit", "job.cancel"})
 #: The only detail keys an event may carry: identifiers and outcomes, not values.
-DETAIL_KEYS = frozenset({"connector_id", "operation", "fields", "ok", "error", "draft", "streamed"})
+DETAIL_KEYS = frozenset({"connector_id", "operation", "fields", "ok", "error", "draft", "streamed", "job_id"})
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 

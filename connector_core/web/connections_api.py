@@ -124,8 +124,8 @@ class ConnectionsApi:
 
     async def audit_events(self, request: Request) -> Response:
         who = principal(request)
-        limit = _int_param(request, "limit", 100)
-        before = _int_param(request, "before", None)
+        limit = int_param(request, "limit", 100)
+        before = int_param(request, "before", None)
         events = await run_in_threadpool(self.audit.events, who.tenant, limit, before)
         return json_response({"events": events})
 
@@ -165,7 +165,7 @@ async def _optional_body(request: Request, max_body: int) -> dict[str, Any]:
 _Default = TypeVar("_Default", int, None)
 
 
-def _int_param(request: Request, name: str, default: _Default) -> int | _Default:
+def int_param(request: Request, name: str, default: _Default) -> int | _Default:
     raw = request.query_params.get(name)
     if raw is None:
         return default

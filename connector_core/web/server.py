@@ -37,6 +37,7 @@ def serve(host: Host, bind: str = "127.0.0.1", port: int = 8000, *, development:
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
+        hosted.app.state.jobs.close()  # type: ignore[attr-defined]  # before the store its runner uses
         hosted.store.close()
 
 

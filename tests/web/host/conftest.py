@@ -38,6 +38,7 @@ def hosted(tmp_path_factory):
                                  Keyring.from_text(generate_master_key(), source="test"))
     app = create_host_app(host, store, files_dir=folder / "files", max_body=64 * 1024)
     yield app, store
+    app.state.jobs.close()
     store.close()
 
 

@@ -31,7 +31,9 @@ def leaky_app(tmp_path_factory):
     host = Host.discover([leaky_plugin], settings=HOST_SETTINGS)
     store = ConnectionStore.open(host, f"sqlite:///{folder / 'c.db'}", Keyring.from_text(generate_master_key(),
                                                                                          source="test"))
-    yield create_host_app(host, store, files_dir=folder / "files"), store
+    app = create_host_app(host, store, files_dir=folder / "files")
+    yield app, store
+    app.state.jobs.close()
     store.close()
 
 
@@ -78,3 +80,26 @@ def test_no_route_leaks_a_planted_secret(leaky_app, caplog):
     assert find_leaks(caplog.text) == []
     assert find_leaks(*tables) == []
     assert PASSWORD not in caplog.text
+
+
+def test_a_jobs_result_error_and_outcomes_never_show_a_planted_secret(leaky_app):
+    import time
+
+    app, store = leaky_app
+    acme = Tenant(app, "leaky-jobs")
+    cid = acme.client.post("/api/connections", json={"connector_id": "test.leaky", "name": "leaky",
+                                                     "values": VALUES}).json()["id"]
+    replies, states = [], {}
+    for operation in ("echo", "fail_plain", "fail_auth", "bad_output"):
+        reply = acme.client.post("/api/jobs", json={"connection_id": cid, "operation": operation, "input": {}})
+        assert reply.status_code == 202, reply.text
+        job_id = reply.json()["job"]["id"]
+        deadline = time.monotonic() + 60
+        while (job := acme.client.get(f"/api/jobs/{job_id}")).json()["live"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        replies.append(job.text)
+        states[operation] = job.json()["state"]
+    replies.append(acme.client.get("/api/jobs").text)
+    assert states == {"echo": "succeeded", "fail_plain": "failed", "fail_auth": "failed", "bad_output": "failed"}
+    assert "****" in replies[2]  # fail_auth's message named the secret: it is shown masked
+    assert find_leaks(*replies) == []

@@ -35,9 +35,11 @@ def pg_app():
     host = Host.discover(settings=HOST_SETTINGS)
     store = ConnectionStore.open(host, database.render_as_string(hide_password=False),
                                  Keyring.from_text(generate_master_key(), source="test"))
+    app = create_host_app(host, store)
     try:
-        yield create_host_app(host, store), store
+        yield app, store
     finally:
+        app.state.jobs.close()
         store.close()
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -65,3 +67,29 @@ def test_the_api_on_postgresql(pg_app):
         assert browser.delete(path, headers={"x-csrf-token": csrf}).status_code == 204
         assert browser.delete("/api/session", headers={"x-csrf-token": csrf}).status_code == 204
         assert browser.get("/api/connections").status_code == 401
+
+
+def test_jobs_on_postgresql(pg_app):
+    """A fanned-out put_events job through the API on PostgreSQL, and another tenant's 404."""
+    import time
+
+    from connector_core.aws.stand_in import PutEventsStandIn
+
+    app, _ = pg_app
+    acme, globex = Tenant(app, "pg-jobs-acme"), Tenant(app, "pg-jobs-globex")
+    with PutEventsStandIn(latency=0) as stand_in:
+        values = {**s3_values(stand_in.url), "account_id": "123456789012"}
+        del values["bucket"]
+        bus = acme.create(values, connector_id="aws.eventbridge", name="bus")["id"]
+        entries = [{"source": "com.example.pg", "detail_type": "T", "detail": {"n": n}} for n in range(25)]
+        reply = acme.client.post("/api/jobs", json={"connection_id": bus, "operation": "put_events",
+                                                    "input": {"entries": entries}, "chunk_size": 10})
+        assert reply.status_code == 202, reply.text
+        path = f"/api/jobs/{reply.json()['job']['id']}"
+        deadline = time.monotonic() + 120
+        while (job := acme.client.get(path).json())["live"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert job["state"] == "succeeded" and job["chunks"]["states"]["succeeded"] == 3
+    assert [o["index"] for o in job["outcomes"]] == list(range(25)) and job["outcomes_failed"] == 0
+    assert [j["id"] for j in acme.client.get("/api/jobs").json()["jobs"]] == [job["id"]]
+    assert globex.client.get(path).status_code == 404 and globex.client.get("/api/jobs").json()["jobs"] == []

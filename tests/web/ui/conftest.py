@@ -48,6 +48,7 @@ def served_host(tmp_path_factory) -> ServedHost:
         with serve_in_thread(hosted.app) as url:
             yield ServedHost(url, hosted.app, hosted.sign_in_token)
     finally:
+        hosted.app.state.jobs.close()
         hosted.store.close()
 
 

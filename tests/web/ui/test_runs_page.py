@@ -105,6 +105,7 @@ def test_eventbridge_with_a_custom_region_puts_25_events_and_shows_25_outcomes(s
     page.open_run(connection_id, "put_events")
     events = [{"source": "com.example.orders", "detail_type": "OrderPlaced", "detail": {"order": n}} for n in range(25)]
     page.input_json(json.dumps({"entries": events}))
+    page.page.uncheck("#run-as-job")  # bulk work runs as a job unless unticked: here, inline
     assert page.run() == "done", page.error("#run-error")
     outcomes = page.table("#result-results")
     assert len(outcomes) == 25

@@ -129,4 +129,7 @@ export const paths = {
   test: (id) => `/api/connections/${encodeURIComponent(id)}/test`,
   run: (id, operation) => `/api/connections/${encodeURIComponent(id)}/run/${encodeURIComponent(operation)}`,
   file: (fileId) => `/api/files/${encodeURIComponent(fileId)}`,
+  jobs: "/api/jobs",
+  job: (id) => `/api/jobs/${encodeURIComponent(id)}`,
+  cancelJob: (id) => `/api/jobs/${encodeURIComponent(id)}/cancel`,
 };

@@ -1,5 +1,5 @@
 // The reference host's pages: sign in with a token, then the catalog, connections (new,
-// edit + test, list) and runs, on client-side routes. `/#/<connector>` is the form explorer.
+// edit + test, list), runs and jobs, on client-side routes. `/#/<connector>` is the form explorer.
 import { StrictMode, useCallback, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { api, onUnauthenticated, setCsrfToken } from "./api.js";
@@ -9,6 +9,8 @@ import { Connections } from "./pages/Connections.jsx";
 import { Connectors } from "./pages/Connectors.jsx";
 import { EditConnection } from "./pages/EditConnection.jsx";
 import { Explorer } from "./pages/Explorer.jsx";
+import { JobDetail } from "./pages/JobDetail.jsx";
+import { Jobs } from "./pages/Jobs.jsx";
 import { NewConnection } from "./pages/NewConnection.jsx";
 import { RunOperation } from "./pages/RunOperation.jsx";
 import { SignIn } from "./pages/SignIn.jsx";
@@ -20,9 +22,12 @@ function Page({ location: loc, catalog }) {
   if (path === "/") return null; // signed in: App moves on to /connectors
   if (path === "/connectors") return <Connectors catalog={catalog} />;
   if (path === "/connections") return <Connections catalog={catalog} />;
+  if (path === "/jobs") return <Jobs catalog={catalog} />;
   if (path === "/connections/new") return <NewConnection catalog={catalog} connectorId={query.get("connector") || ""} />;
   let params = match("/connections/:id", path);
   if (params) return <EditConnection key={params.id} catalog={catalog} connectionId={params.id} justSaved={query.get("saved") === "1"} />;
+  params = match("/jobs/:id", path);
+  if (params) return <JobDetail key={params.id} catalog={catalog} jobId={params.id} />;
   params = match("/connections/:id/run", path);
   if (params) return <RunOperation key={params.id} catalog={catalog} connectionId={params.id} operation={query.get("operation") || ""} />;
   return (

@@ -4,6 +4,7 @@ import { Link } from "../router.jsx";
 const SECTIONS = [
   { to: "/connectors", label: "Connectors", prefix: "/connectors" },
   { to: "/connections", label: "Connections", prefix: "/connections" },
+  { to: "/jobs", label: "Jobs", prefix: "/jobs" },
 ];
 
 /** `bare`: the page brings its own <main> and layout (the form explorer). */
@@ -16,7 +17,7 @@ export function Layout({ session, path, onSignOut, bare, children }) {
           <>
             <nav aria-label="Main">
               {SECTIONS.map((s) => (
-                <Link key={s.to} to={s.to} aria-current={path.startsWith(s.prefix) ? "page" : undefined}>{s.label}</Link>
+                <Link key={s.to} to={s.to} id={`nav-${s.label.toLowerCase()}`} aria-current={path.startsWith(s.prefix) ? "page" : undefined}>{s.label}</Link>
               ))}
               <a href="/#/">Form explorer</a>
             </nav>

@@ -44,11 +44,11 @@ function Value({ name, value }) {
   return <Cell value={value} />;
 }
 
-export function ResultView({ result, items }) {
+export function ResultView({ result, items, id = "run-result" }) {
   const tables = result ? Object.entries(result).filter(([, v]) => isRecordList(v)) : [];
   const scalars = result ? Object.entries(result).filter(([, v]) => !isRecordList(v)) : [];
   return (
-    <section id="run-result" aria-live="polite">
+    <section id={id} aria-live="polite">
       {items && (
         <RecordTable id="result-items" rows={items} caption={`${items.length} item${items.length === 1 ? "" : "s"}`} />
       )}

@@ -2,6 +2,8 @@
 // result as it streams: pages of a list as one table, progress of a transfer as a bar.
 // A host never takes a server path from a tenant: upload_file sends a file picked here to
 // POST /api/files first and names its file_id; download_file's file comes back as a file_id.
+// "Run in background" submits the input as a job (POST /api/jobs) and opens the job's page;
+// it is ticked to begin with for operations the host runs as jobs (bulk work that fans out).
 import { useEffect, useMemo, useState } from "react";
 import Form from "@rjsf/core";
 import { ApiError, api, paths, runStreamed, uploadFile } from "../api.js";
@@ -37,8 +39,9 @@ function OperationPicker({ connector, base, operation }) {
 
 const IDLE = { state: "idle", upload: null, progress: null, items: null, result: null, error: null };
 
-function RunForm({ connection, operation, form }) {
+function RunForm({ connection, operation, form, runsAsJob }) {
   const role = fileRole(form);
+  const [asJob, setAsJob] = useState(Boolean(runsAsJob) && !role);
   const schema = useMemo(() => (role ? withoutFields(form.schema, ["file_path"]) : form.schema), [form, role]);
   const [formData, setFormData] = useState(undefined);
   const [generation, setGeneration] = useState(0); // bumped when the JSON input replaces the form's data
@@ -59,6 +62,18 @@ function RunForm({ connection, operation, form }) {
     }
   };
 
+  const startJob = async (input) => {
+    setExtraErrors(undefined);
+    setRun({ ...IDLE, state: "submitting" });
+    try {
+      const reply = await api.post(paths.jobs, { connection_id: connection.id, operation, input });
+      navigate(`/jobs/${encodeURIComponent(reply.job.id)}`);
+    } catch (error) {
+      if (error.status === 422 && error.errors) setExtraErrors(errorSchemaFromPaths(error.errors).errorSchema);
+      setRun({ ...IDLE, state: "failed", error });
+    }
+  };
+
   const submit = async ({ formData: values }) => {
     setExtraErrors(undefined);
     if (role === "upload" && !file) {
@@ -66,6 +81,10 @@ function RunForm({ connection, operation, form }) {
       return;
     }
     const input = { ...(values ?? {}) };
+    if (asJob) {
+      await startJob(input);
+      return;
+    }
     try {
       if (role === "upload") {
         setRun({ ...IDLE, state: "uploading", upload: { done: 0, total: file.size, updates: 0 } });
@@ -84,11 +103,12 @@ function RunForm({ connection, operation, form }) {
     }
   };
 
-  const busy = run.state === "uploading" || run.state === "running";
+  const busy = run.state === "uploading" || run.state === "running" || run.state === "submitting";
   const label = role === "download" ? "Downloading from the service" : role === "upload" ? "Uploading to the service" : "Progress";
   return (
     <>
-      <InputAsJson value={formData} onUse={(data) => { setFormData(data); setGeneration((g) => g + 1); }} />
+      <InputAsJson value={formData} onUse={(data) => { setFormData(data); setGeneration((g) => g + 1); }}
+        onSubmit={asJob ? startJob : undefined} submitLabel="Start job with this JSON" />
       <Form
         key={generation}
         schema={schema}
@@ -105,12 +125,23 @@ function RunForm({ connection, operation, form }) {
             <input id="run-file" type="file" onChange={(e) => setFile(e.target.files[0] || null)} />
           </div>
         )}
+        {!role && (
+          <div className="form-group run-as-job">
+            <label>
+              <input type="checkbox" id="run-as-job" checked={asJob} onChange={(e) => setAsJob(e.target.checked)} />{" "}
+              Run in background (as a job: it goes on if you leave this page; see Jobs)
+            </label>
+          </div>
+        )}
         <div className="actions">
-          <button type="submit" id="run-operation" className="btn btn-info" disabled={busy}>{busy ? "Running…" : "Run"}</button>
+          <button type="submit" id="run-operation" className="btn btn-info" disabled={busy}>
+            {busy ? (asJob ? "Starting…" : "Running…") : asJob ? "Start job" : "Run"}
+          </button>
         </div>
       </Form>
       <div id="run-status" data-state={run.state} role="status" className={`status ${run.state}`}>
-        {{ idle: "Fill in the input, then press Run.", uploading: "Sending the file to the host…", running: "Running…",
+        {{ idle: asJob ? "Fill in the input, then press Start job." : "Fill in the input, then press Run.",
+           submitting: "Starting the job…", uploading: "Sending the file to the host…", running: "Running…",
            done: "Done.", failed: "The run failed." }[run.state]}
       </div>
       {run.upload && <Progress id="upload-progress" label="Sending the file to the host" {...run.upload} />}
@@ -151,7 +182,7 @@ export function RunOperation({ catalog, connectionId, operation }) {
       <h2>Run {op ? op.label : "an operation"} <span className="muted">on <Link to={base}>{connection.name}</Link></span></h2>
       {connector && <OperationPicker connector={connector} base={base} operation={operation} />}
       {operation && !form && <p className="muted">Loading the form…</p>}
-      {form && <RunForm key={operation} connection={connection} operation={operation} form={form} />}
+      {form && <RunForm key={operation} connection={connection} operation={operation} form={form} runsAsJob={op && op.runs_as_job} />}
     </section>
   );
 }
