@@ -65,6 +65,10 @@ class JobExecutor:
         self._rand = random.Random()
         self._heartbeats = Heartbeats(records, settings.lease_seconds, settings.check_interval)
 
+    def close(self) -> None:
+        """Stop the heartbeat thread, once no delivery of this process is running."""
+        self._heartbeats.close()
+
     def deliver(self, tenant: str, job_id: str) -> Outcome:
         owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
         claim = self.records.claim(tenant, job_id, owner, self.settings.lease_seconds)

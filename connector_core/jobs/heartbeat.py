@@ -47,6 +47,7 @@ class Heartbeats:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
+        self._stop = threading.Event()
 
     def add(self, job_id: str, token: str) -> RunningJob:
         import os
@@ -64,9 +65,15 @@ class Heartbeats:
         with self._lock:
             self._running.pop(running.token, None)
 
+    def close(self) -> None:
+        """Stop the thread (a host app shutting down its Jobs); a worker process never needs to."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
     def _loop(self) -> None:
-        stop = threading.Event()  # never set: a daemon thread that lives as long as its process
-        while not stop.wait(self.interval):
+        while not self._stop.wait(self.interval):
             with self._lock:
                 running = list(self._running.values())
             if running:

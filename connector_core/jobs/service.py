@@ -61,7 +61,11 @@ class Jobs:
         self.runner.start(self.executor)
 
     def close(self, wait: bool = True) -> None:
+        """Stop the runner; with ``wait``, once its running deliveries finished, also this
+        process's heartbeat thread (without, they go on and keep their leases alive)."""
         self.runner.close(wait)
+        if wait:
+            self.executor.close()
 
     def __enter__(self) -> Jobs:
         return self

@@ -20,18 +20,24 @@ from .slow_plugin import SlowPlugin, stopped
 
 
 @pytest.fixture(scope="module")
-def jobs_app(tmp_path_factory):
+def jobs_store(tmp_path_factory):
     from connector_core.store import ConnectionStore, Keyring, generate_master_key
-    from connector_core.web.host_app import create_host_app
 
     folder = tmp_path_factory.mktemp("jobs")
     host = Host.discover([SlowPlugin(folder)], settings=HOST_SETTINGS)
     store = ConnectionStore.open(host, f"sqlite:///{folder / 'c.db'}",
                                  Keyring.from_text(generate_master_key(), source="test"))
-    app = create_host_app(host, store, files_dir=folder / "files", max_body=4 * 1024 * 1024)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def jobs_app(jobs_store):
+    from connector_core.web.host_app import create_host_app
+
+    app = create_host_app(jobs_store.host, jobs_store, max_body=4 * 1024 * 1024)
     yield app
     app.state.jobs.close()
-    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +235,42 @@ def test_a_browser_session_needs_the_csrf_token(jobs_app, tenants, bus):
         assert browser.post(f"/api/jobs/{job_id}/cancel").status_code == 403
         assert browser.post(f"/api/jobs/{job_id}/cancel", headers={"x-csrf-token": csrf}).status_code == 200
     assert TestClient(jobs_app, base_url=BASE_URL).get("/api/jobs").status_code == 401
+
+
+def test_submits_take_a_token_of_the_tenants_run_limit(jobs_store, stand_in):
+    from connector_core.web.host_app import create_host_app
+    from connector_core.web.ratelimit import Limit, RateLimiter
+
+    app = create_host_app(jobs_store.host, jobs_store, limiter=RateLimiter(
+        {"test": Limit(60, 10), "run": Limit(per_minute=60, burst=1)}, clock=lambda: 1000.0))
+    try:
+        acme = Tenant(app, f"jobs-rl-{time.monotonic_ns()}")
+        bus = acme.create(bus_values(stand_in.url), connector_id="aws.eventbridge", name="bus")["id"]
+        assert submit(acme, bus, "put_events", {"entries": events(1, "rl")}).status_code == 202
+        refused = submit(acme, bus, "put_events", {"entries": events(1, "rl")})
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+        assert len(acme.client.get("/api/jobs").json()["jobs"]) == 1
+    finally:
+        app.state.jobs.close()
+
+
+def test_the_app_stops_its_runner_when_it_shuts_down(jobs_store, stand_in):
+    import threading
+
+    from starlette.testclient import TestClient
+
+    from connector_core.web.host_app import create_host_app
+
+    def runner_threads() -> int:
+        return sum(t.name.startswith("job") for t in threading.enumerate())
+
+    before = runner_threads()
+    app = create_host_app(jobs_store.host, jobs_store)
+    acme = Tenant(app, f"jobs-life-{time.monotonic_ns()}")
+    with TestClient(app, base_url=BASE_URL, headers={"authorization": f"Bearer {acme.token}"}) as client:
+        bus = client.post("/api/connections", json={"connector_id": "aws.eventbridge", "name": "bus",
+                                                    "values": bus_values(stand_in.url)}).json()["id"]
+        reply = client.post("/api/jobs", json={"connection_id": bus, "operation": "put_events",
+                                               "input": {"entries": events(2, "life")}})
+        assert reply.status_code == 202 and runner_threads() > before  # started on first use
+    assert runner_threads() == before  # closed with the app: no thread left behind

@@ -1,7 +1,7 @@
 """Jobs from the browser: a put_events of 3,000 entries started from the run page runs as a
 fanned-out job against the stand-in endpoint; its page shows the bar advance to done, the
 chunks, the outcomes (failed entries highlighted, or alone); the Jobs page lists it; a
-long job is cancelled with its Cancel button."""
+long job's bar moves on the Jobs page without a reload, and its Cancel button cancels it."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def test_a_put_events_of_3000_entries_runs_as_a_job_and_shows_its_outcomes(signe
     expect(counts).to_have_attribute("data-total", str(ENTRIES))
     assert counts.get_attribute("data-failed") == str(len(REFUSED))
     assert page.page.locator("#cancel-job").count() == 0  # nothing to cancel once done
+    expect(page.page.locator("#job-connection")).to_have_text("Bulk bus")
     assert page.page.inner_text("#job-duration")
     page.screenshot("job-put-events")
 
@@ -100,7 +101,14 @@ def test_a_long_job_is_cancelled_from_its_page(signed_in, served_host):
             "connection_id": connection_id, "operation": "put_events", "chunk_size": 100,
             "input": {"entries": _events(2000), "concurrency": 1}})
         assert status == 202, body
-        page.goto(f"/jobs/{body['job']['id']}")
+        job_id = body["job"]["id"]
+        # The list re-reads itself while a job is live: the bar moves with no reload.
+        page.goto("/jobs")
+        bar = page.page.locator(f'#job-list tr[data-job="{job_id}"] .progress')
+        expect(bar).to_have_count(1)
+        first = bar.get_attribute("data-done")
+        expect(bar).not_to_have_attribute("data-done", first, timeout=LONG)
+        page.page.click(f'#job-list tr[data-job="{job_id}"] a')
         expect(page.page.locator("#job-state")).to_have_attribute("data-state", "running", timeout=LONG)
         page.page.click("#cancel-job")
         expect(page.page.locator("#job-state")).to_have_attribute("data-state", "cancelled", timeout=LONG)

@@ -1,7 +1,7 @@
 // One job: its state and progress (re-read while it is live), chunk counts of a fan-out,
 // timing, a Cancel button, the error, the result, and the per-entry outcomes a page at a
 // time (failed ones highlighted, or shown alone).
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, paths } from "../api.js";
 import { ErrorBox } from "../components/ErrorBox.jsx";
 import { JobProgress, JobState, formatDuration, formatTime, operationLabel } from "../components/JobStatus.jsx";
@@ -60,6 +60,12 @@ export function JobDetail({ catalog, jobId }) {
   const [cancelError, setCancelError] = useState(null);
   const [cancelling, setCancelling] = useState(false);
   const updates = useProgressUpdates(job);
+  const [connectionName, setConnectionName] = useState(null);
+  const connectionId = job ? job.connection_id : null;
+  useEffect(() => {
+    if (!connectionId) return;
+    api.get(paths.connection(connectionId)).then((c) => setConnectionName(c.name), () => setConnectionName(""));  // "": deleted since
+  }, [connectionId]);
 
   if (!job) {
     return (
@@ -79,7 +85,7 @@ export function JobDetail({ catalog, jobId }) {
   const connection = `/connections/${encodeURIComponent(job.connection_id)}`;
   return (
     <section id="job" data-job={job.id} data-live={job.live ? "true" : "false"}>
-      <h2>Job: {operationLabel(catalog, job.connector_id, job.operation)} <span className="muted">on <Link to={connection}>connection</Link></span></h2>
+      <h2>Job: {operationLabel(catalog, job.connector_id, job.operation)} <span className="muted">on {connectionName === "" ? <>a deleted connection</> : <Link to={connection} id="job-connection">{connectionName || "…"}</Link>}</span></h2>
       <p><Link to="/jobs">All jobs</Link></p>
       <p>State: <JobState job={job} id="job-state" />{" "}
         {job.live && (
