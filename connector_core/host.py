@@ -490,12 +490,21 @@ def _bind_secrets(value: Any, add: Callable[..., None], siblings: tuple[str, ...
     A secret's sibling strings (the ``username`` beside a ``password``, the ``client_id``
     beside a ``client_secret``) may pair with it in a Basic auth header, so they go along.
     """
-    if isinstance(value, Secret):
+    kind = type(value)
+    if kind in _LEAVES:  # most of a 100,000-entry input: skipped without the ABC checks below
+        return
+    if kind is dict or (kind is not list and not isinstance(value, Secret) and isinstance(value, Mapping)):
+        values = value.values()
+        if any(type(v) not in _LEAVES for v in values):  # leaves alone: nothing to bind, no siblings needed
+            strings = tuple(v for v in values if isinstance(v, str))
+            for v in values:
+                _bind_secrets(v, add, strings)
+    elif isinstance(value, Secret):
         value.bind(lambda revealed: add(revealed, siblings))
-    elif isinstance(value, Mapping):
-        strings = tuple(v for v in value.values() if isinstance(v, str))
-        for v in value.values():
-            _bind_secrets(v, add, strings)
     elif isinstance(value, list):
         for v in value:
             _bind_secrets(v, add)
+
+
+#: Types that never hold a secret (a ``str`` subclass might be anything: it is looked at).
+_LEAVES = frozenset({str, int, float, bool, type(None)})

@@ -19,7 +19,7 @@ from marshmallow import RAISE, Schema, fields, post_load, pre_load, validates_sc
 from .errors import ValidationError
 from .manifest import Field, Section
 from .secrets import Secret
-from .values import check_key
+from .values import _matcher, check_key
 from .values import check_value as _check
 from .yaml_loader import format_path
 
@@ -203,58 +203,132 @@ class _FastPath:
     """Accepts valid input without marshmallow's per-field machinery.
 
     The host validates every operation's input and output, thousands of list items at
-    a time (a batch of event entries), and marshmallow's overhead dominated. This path uses
-    the same value checks and plan; at the first problem it gives up and the
-    marshmallow schema validates again, to report every problem at once. (A property
-    test holds both paths, and the JSON Schema, to the same answers.)
+    a time (a batch of event entries), and marshmallow's overhead dominated. This path
+    compiles each field once into a function that checks and converts a value (the same
+    checks as :func:`~connector_core.values.check_value`, specialised: a plain string's
+    limits and pattern, a number's range, a list's items, a map of JSON values). At the
+    first problem it gives up and the marshmallow schema validates again, to report
+    every problem at once. (A property test holds both paths, and the JSON Schema, to
+    the same answers.)
     """
 
     def __init__(self, section: Section) -> None:
-        self.plan = section.plan
-        self.fields = {f.key: f for f in section.fields}
-        # Nested sections (object fields, also as list items), keyed by their Field.
-        self.subs: dict[int, _FastPath] = {}
-        pending = list(section.fields)
-        while pending:
-            f = pending.pop()
-            if f.type == "object" and f.section is not None:
-                self.subs[id(f)] = _FastPath(f.section)
-            elif f.type == "list" and f.items is not None:
-                pending.append(f.items)
+        self.plan = plan = section.plan
+        self.fields: dict[str, Any] = {f.key: _compiled(f) for f in section.fields}
+        # Most sections (every list item's) have no rules: their check is "required keys given".
+        self.simple = not (plan.conditional or plan.requirements or plan.one_of or plan.any_of)
+        self.required = plan.required
+        self.defaults = bool(plan.defaults)
 
     def load(self, values: Any) -> Any:
-        values = self.plan.applicable(values)
+        plan = self.plan
+        if not self.simple:
+            values = plan.applicable(values)
         out: dict[str, Any] = {}
+        fields = self.fields
         for key, value in values.items():
-            spec = self.fields.get(key)
-            if spec is None:
+            check = fields.get(key)
+            if check is None:
                 return _INVALID
-            value = self._value(spec, value)
+            value = check(value)
             if value is _INVALID:
                 return _INVALID
             out[key] = value
-        if self.plan.violations(values):
+        if self.simple:
+            for key in self.required:
+                if key not in values:
+                    return _INVALID
+        elif plan.violations(values):
             return _INVALID
-        return self.plan.with_defaults(out)
+        return plan.with_defaults(out) if self.defaults else out
 
-    def _value(self, spec: Field, value: Any) -> Any:
+
+def _compiled(spec: Field) -> Any:
+    """``spec``'s check as one function: the converted value, or ``_INVALID``."""
+    kind = spec.type
+    if kind == "json":
+        return _same
+    if kind in ("string", "text"):
+        return _string_check(spec)
+    if kind == "object" and spec.section is not None:
+        return _object_check(spec, _FastPath(spec.section))
+    if kind == "list" and spec.items is not None:
+        return _list_check(spec, _compiled(spec.items))
+    if kind == "map" and not spec.key_pattern and (spec.items is None or spec.items.type == "json"):
+        return _json_map_check(spec)
+
+    def check(value: Any) -> Any:  # the general case: the shared checks, then the conversion
         if _check(spec, value):
             return _INVALID
-        kind = spec.type
-        if kind == "object":
-            return self.subs[id(spec)].load(value)
-        if kind == "list":
-            assert spec.items is not None
-            out = []
-            for item in value:
-                item = self._value(spec.items, item)
-                if item is _INVALID:
-                    return _INVALID
-                out.append(item)
-            return out
         if kind in ("keyvalue", "map"):
             return _INVALID if _pair_errors(spec, value) else _pairs(spec, value)
         return _convert(spec, value)
+
+    return check
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _string_check(spec: Field) -> Any:
+    low, high = spec.effective_min_length, spec.max_length
+    matches = _matcher(spec.pattern, portable=True).search if spec.pattern else None
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str):
+            return _INVALID
+        if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+            return _INVALID
+        if matches is not None and not matches(value):
+            return _INVALID
+        return value
+
+    return check
+
+
+def _object_check(spec: Field, nested: _FastPath) -> Any:
+    def check(value: Any) -> Any:
+        return nested.load(value) if isinstance(value, dict) else _INVALID
+
+    return check
+
+
+def _list_check(spec: Field, item_check: Any) -> Any:
+    low, high = spec.min_items, spec.max_items
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, list):
+            return _INVALID
+        if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+            return _INVALID
+        out: list[Any] = []
+        append = out.append
+        for item in value:
+            item = item_check(item)
+            if item is _INVALID:
+                return _INVALID
+            append(item)
+        return out
+
+    return check
+
+
+def _json_map_check(spec: Field) -> Any:
+    """A ``map`` of JSON values without a key pattern (an event's detail): keys are non-empty text."""
+    low, high = spec.min_items, spec.max_items
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return _INVALID
+        if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+            return _INVALID
+        for key in value:
+            if not isinstance(key, str) or not key:
+                return _INVALID
+        return dict(value)
+
+    return check
 
 
 def _friendly(message: str) -> str:

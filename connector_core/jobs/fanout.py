@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
-from ..store.values import split_secrets
-from .model import JobRecord, JobState, Progress, to_json_value
+from ..store.values import split_secrets_json
+from .model import JobRecord, JobState, Progress
 from .service import _fingerprint
 from .table import jobs as jobs_table
 
@@ -86,17 +86,18 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
         return None
     # Split and made JSON once for the whole input; each chunk is a slice of it (its secret
     # markers index the whole input's secrets, which each chunk carries).
-    public, secrets = split_secrets(clean)
-    public = to_json_value(public)
+    public, secrets = split_secrets_json(clean)
     items = len(public[spec.split])
     ranges = chunk_ranges(items, size)
     marker = {MARKER: {"items": items, "chunk_size": size, "chunks": len(ranges)}}
+    whole = _fingerprint(stored.id, operation, public, len(secrets))
     parent = jobs._queue(stored, operation, {**public, spec.split: marker}, [], key=key, max_attempts=max_attempts,
-                         fingerprint=_fingerprint(stored.id, operation, public, len(secrets)), hold=True)
+                         fingerprint=whole, hold=True)
     for index, positions in enumerate(ranges):
+        # A chunk's work is the parent's (whose fingerprint was checked) and its place in it.
         jobs._queue(stored, operation, chunk_params(public, spec, positions), secrets,
                     key=f"fanout/{parent.id}/{index}", max_attempts=max_attempts, parent_id=parent.id,
-                    chunk_index=index)
+                    chunk_index=index, fingerprint=_fingerprint(stored.id, operation, [whole, index], len(secrets)))
     return parent
 
 

@@ -18,9 +18,9 @@ from ..errors import ConnectorError, ValidationError
 from ..store.envelope import seal
 from ..store.errors import ConflictError
 from ..store.store import _now
-from ..store.values import split_secrets
+from ..store.values import split_secrets_json
 from .execute import JobExecutor, sealing_id
-from .model import JobRecord, JobState, to_json_value
+from .model import JobRecord, JobState
 from .records import JobStore
 from .settings import ENV_RUNNER, JobSettings
 
@@ -104,8 +104,8 @@ class Jobs:
                              chunk_size=chunk_size)
             if parent is not None:
                 return parent
-        public, secrets = split_secrets(clean)
-        return self._queue(stored, operation, to_json_value(public), secrets, key=key, max_attempts=max_attempts,
+        public, secrets = split_secrets_json(clean)
+        return self._queue(stored, operation, public, secrets, key=key, max_attempts=max_attempts,
                            retry_delay=retry_delay, parent_id=parent_id, chunk_index=chunk_index)
 
     def _queue(self, stored: Any, operation: str, public: dict[str, Any], secrets: list[Any], *,

@@ -9,10 +9,11 @@ is encrypted. A user's own mapping that happens to look like a marker is kept as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..secrets import MASK, Secret
+from ..secrets import MASK, Secret, SecretJSONEncoder, dumps
 
 _SECRET = "$secret"
 _LITERAL = "$literal"
@@ -34,6 +35,33 @@ def split_secrets(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]
         return value
 
     return walk(dict(values)), sealed
+
+
+def split_secrets_json(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """:func:`split_secrets`, its public values made JSON data (times as ISO text, bytes as text).
+
+    One pass of the C JSON encoder instead of a Python walk and then a JSON round trip
+    (a job's 100,000 entries cost 11 us each that way): secrets become markers as the
+    encoder meets them, in the walk's order. Only when the text shows a user's own
+    marker-like key (``"$secret":`` more often than there are secrets, or ``"$literal":``),
+    which needs the walk's escaping, is the walk done after all.
+    """
+    sealed: list[Any] = []
+
+    class Splitting(SecretJSONEncoder):
+        def default(self, o: Any) -> Any:
+            if isinstance(o, Secret):
+                sealed.append(o.to_storage())
+                return {_SECRET: len(sealed) - 1}
+            if isinstance(o, Mapping):
+                return dict(o)
+            return super().default(o)
+
+    text = json.dumps(dict(values), cls=Splitting)
+    if text.count(f'"{_SECRET}":') == len(sealed) and f'"{_LITERAL}":' not in text:
+        return json.loads(text), sealed
+    public, sealed = split_secrets(values)
+    return json.loads(dumps(public)), sealed
 
 
 def join_secrets(public: Mapping[str, Any], sealed: list[Any]) -> dict[str, Any]:
