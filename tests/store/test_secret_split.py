@@ -30,3 +30,27 @@ def test_nested_secrets_and_look_alike_values_round_trip():
     assert "token" not in shown and "ref" not in shown
     assert shown["auth"] == {"user": "u", "password": MASK}
     assert shown["params"][0]["value"] == MASK and shown["extra"] == {"$secret": 0}
+
+
+def test_split_to_json_in_one_pass_gives_what_split_then_json_gives():
+    import datetime
+    import json
+    import types
+
+    from connector_core.secrets import dumps
+    from connector_core.store.values import split_secrets_json
+
+    when = datetime.datetime(2026, 1, 31, 12, tzinfo=datetime.timezone.utc)
+    plain = {"entries": [{"n": i, "at": when, "raw": b"bytes", "pair": (1, 2)} for i in range(3)],
+             "view": types.MappingProxyType({"a": 1}), "ints": {1: "one"}}
+    secret = {**plain, "token": Secret("top-secret-1"), "nested": [{"password": Secret("top-secret-2")}],
+              "ref": Secret(env="API_TOKEN")}
+    look_alikes = [{**secret, "extra": {"$secret": 0}}, {**plain, "extra": {"$literal": [1]}},
+                   {**plain, "deep": [{"$secret": 5, "$literal": 1}]}, {**plain, 'quote"$secret': 1}]
+    for values in [plain, secret, *look_alikes]:
+        public, sealed = split_secrets(values)
+        assert split_secrets_json(values) == (json.loads(dumps(public)), sealed)
+    public, sealed = split_secrets_json(secret)
+    assert sealed == ["top-secret-1", "top-secret-2", {"$env": "API_TOKEN"}]
+    assert "top-secret" not in json.dumps(public)
+    assert join_secrets(public, sealed)["nested"] == [{"password": "top-secret-2"}]
