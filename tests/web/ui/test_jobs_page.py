@@ -72,7 +72,7 @@ def test_a_put_events_of_3000_entries_runs_as_a_job_and_shows_its_outcomes(signe
     assert page.page.locator("#cancel-job").count() == 0  # nothing to cancel once done
     expect(page.page.locator("#job-connection")).to_have_text("Bulk bus")
     assert page.page.inner_text("#job-duration")
-    page.screenshot("job-put-events")
+    page.page.screenshot(path=str(page.artifacts / "host-job-put-events.png"))  # the window: state, bar, first outcomes
 
     rows = page.table("#job-outcomes")
     assert [int(r["index"]) for r in rows] == list(range(500))  # the first page of outcomes
