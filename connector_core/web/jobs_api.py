@@ -128,14 +128,14 @@ class JobsApi:
         offset = int_param(request, "outcomes_offset", 0)
         limit = min(MAX_OUTCOMES, max(1, int_param(request, "outcomes_limit", DEFAULT_OUTCOMES)))
         failed_only = request.query_params.get("failed") in ("1", "true")
-        record = await self._job(who.tenant, request.path_params["job_id"], self.jobs.get)
+        record = await self._job(who.tenant, request.path_params["job_id"], "get")
         spec, chunks = await self._call(None, self._fanout, record)
         return json_response(job_detail(record, self.host.mask, spec, chunks, offset=offset, limit=limit,
                                         failed_only=failed_only))
 
     async def cancel(self, request: Request) -> Response:
         who = principal(request)
-        record = await self._job(who.tenant, request.path_params["job_id"], self.jobs.cancel)
+        record = await self._job(who.tenant, request.path_params["job_id"], "cancel")
         await run_in_threadpool(self.audit.record, who, "job.cancel", record.job.connection_id,
                                 connector_id=record.job.connector_id, operation=record.job.operation,
                                 job_id=record.id, ok=not record.finished or record.state == "cancelled")
@@ -167,9 +167,10 @@ class JobsApi:
         chunks = chunk_counts(self.store.engine, record.tenant, record.id, plan) if plan else None
         return spec, chunks
 
-    async def _job(self, tenant: str, job_id: str, fn: Any) -> JobRecord:
+    async def _job(self, tenant: str, job_id: str, method: str) -> JobRecord:
+        """``Jobs.get``/``cancel`` in a thread (the first call also starts the runner, which reads the store)."""
         try:
-            return await self._call(None, fn, tenant, job_id)
+            return await self._call(None, lambda: getattr(self.jobs, method)(tenant, job_id))
         except ApiError as exc:
             if exc.status == 404:  # the same words for another tenant's job and a missing one
                 raise ApiError(404, "not_found", "no such job for this tenant",

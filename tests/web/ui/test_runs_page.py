@@ -81,7 +81,7 @@ def test_a_refused_input_shows_the_field_and_nothing_runs(signed_in, s3_connecti
     connection_id, _ = s3_connection
     page.open_run(connection_id, "presign_url")
     page.input_json('{"key": "a.txt", "expires_in": 999999999}')
-    expect(page.page.locator('[id="root.expires_in"]')).to_have_value("999999999")
+    expect(page.page.locator('[id="root.expires_in"]')).to_have_value("999999999", timeout=20_000)  # a loaded machine redraws slowly
     page.page.click("#run-operation")
     page.page.wait_for_selector('[id="root.expires_in__error"]')  # the browser refuses before any call
     assert page.page.get_attribute("#run-status", "data-state") == "idle"
