@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any, Union
 
 import pluggy
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # importlib.resources brings zipfile, tempfile, bz2 and lzma: not at every start
+    from importlib.resources.abc import Traversable
+
     from .connection import Connection, RunContext
     from .errors import ConnectorError
     from .extensions import ChoiceSource, ErrorCode, Setting
@@ -40,7 +41,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 #: Where a manifest comes from: a file path or an ``importlib.resources`` file.
-ManifestSource = Union[str, os.PathLike, Traversable]
+ManifestSource = Union[str, os.PathLike, "Traversable"]
 
 #: An operation implementation: ``fn(connection, params, context) -> result``, or
 #: ``"package.module:function"``, imported the first time the operation runs (so that

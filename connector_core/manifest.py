@@ -22,7 +22,8 @@ FIELD_TYPES = (
     "url", "list", "object", "keyvalue", "map", "json",
 )
 STRING_TYPES = ("string", "text", "secret", "url", "enum")
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+# Pickled by name (the checked-manifest cache), so that `default is MISSING` still holds.
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING", "__reduce__": lambda self: "MISSING"})()
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,13 @@ class Section:
         from .rules import Plan
 
         return Plan(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The checked-manifest cache keeps the model, not the plan: compiled again on first
+        # use (it compiled when the manifest was checked, by the same code).
+        state = dict(self.__dict__)
+        state.pop("plan", None)
+        return state
 
 
 #: ``iam_resources``: (action glob, resource templates) in order; the first glob that

@@ -115,6 +115,22 @@ def parse_manifest(text: str, file: str = "<string>", choice_sources: ChoiceSour
     return loaded, _Checker(loaded, choice_sources or {}).manifest()
 
 
+def checked_manifest(text: str, file: str = "<string>", choice_sources: ChoiceSources | None = None) -> Manifest:
+    """:func:`parse_manifest`'s model, from the checked-manifest cache when this very
+    document was checked before by this code (see :mod:`connector_core.manifest_cache`)."""
+    from . import manifest_cache
+
+    choice_sources = choice_sources or {}
+    cached = manifest_cache.read(text, file, choice_sources)
+    if cached is not None:
+        return cached
+    used: dict[str, list[tuple[str, str]]] = {}
+    loaded = load_yaml(text, file)
+    manifest = _Checker(loaded, manifest_cache.recording(choice_sources, used)).manifest()
+    manifest_cache.write(text, file, manifest, used)
+    return manifest
+
+
 def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Manifest:
     """Put each extended fragment's groups, fields and rules before the manifest's own."""
     where = manifest.where
@@ -527,4 +543,4 @@ def _kind(value: Any) -> str:
     )
 
 
-__all__ = ["ChoiceSources", "parse_manifest", "read_manifest_text", "resolve_extends", "format_path"]
+__all__ = ["ChoiceSources", "checked_manifest", "parse_manifest", "read_manifest_text", "resolve_extends", "format_path"]

@@ -23,7 +23,7 @@ from .errors import ConnectorError, ManifestError, PluginLoadError
 from .extensions import Contributions
 from .hookspecs import PROJECT, OperationImpl, TriggerImpl
 from .manifest import Manifest
-from .manifest_loader import parse_manifest, read_manifest_text, resolve_extends
+from .manifest_loader import checked_manifest, read_manifest_text, resolve_extends
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ class Registry:
             plugin = impl.plugin_name
             try:
                 sources = _listed(impl.function(), "connector_manifests")
-                parsed = [parse_manifest(*read_manifest_text(src), choice_sources=choice_sources)[1]
+                parsed = [checked_manifest(*read_manifest_text(src), choice_sources=choice_sources)
                           for src in sources]
             except ManifestError as exc:
                 self._fail(plugin, exc.user_message, exc, kind="manifest")

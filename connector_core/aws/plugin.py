@@ -13,8 +13,9 @@ Importing this module is cheap (no boto3, no botocore): the region list is named
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib.resources import files
 from typing import Any
+
+from connector_manifests import FOLDER as MANIFESTS
 
 from ..errors import NotFoundError, RetryableError
 from ..extensions import ErrorCode, Setting
@@ -50,7 +51,7 @@ ERROR_CODES: Mapping[str, ErrorCode] = {
 @hookimpl
 def connector_manifests() -> Iterable[Any]:
     """The shared ``aws.credentials`` fragment."""
-    return [files("connector_manifests") / "aws_credentials.yaml"]
+    return [MANIFESTS / "aws_credentials.yaml"]
 
 
 @hookimpl

@@ -8,8 +8,9 @@ Importing it is cheap: no HTTP client is imported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib.resources import files
 from typing import Any
+
+from connector_manifests import FOLDER as MANIFESTS
 
 from ..extensions import Setting
 from ..hookspecs import hookimpl
@@ -31,7 +32,7 @@ SETTINGS: Mapping[str, Setting] = {
 @hookimpl
 def connector_manifests() -> Iterable[Any]:
     """The shared ``http.credentials`` fragment: base URL and auth type."""
-    return [files("connector_manifests") / "http_credentials.yaml"]
+    return [MANIFESTS / "http_credentials.yaml"]
 
 
 @hookimpl

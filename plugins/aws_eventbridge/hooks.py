@@ -7,9 +7,9 @@ strings that the host imports on first use.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib.resources import files
 from typing import Any
 
+from connector_manifests import FOLDER as MANIFESTS
 from connector_core import hookimpl
 
 _PACKAGE = "connector_aws_eventbridge"
@@ -62,7 +62,7 @@ def connector_requires() -> list[str]:
 @hookimpl
 def connector_manifests() -> Iterable[Any]:
     """The ``aws.eventbridge`` manifest (it extends the toolkit's ``aws.credentials``)."""
-    return [files("connector_manifests") / "aws_eventbridge.yaml"]
+    return [MANIFESTS / "aws_eventbridge.yaml"]
 
 
 @hookimpl

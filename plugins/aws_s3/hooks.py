@@ -7,9 +7,9 @@ Cheap to import: no boto3, no operation code. Operations are named as
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib.resources import files
 from typing import Any
 
+from connector_manifests import FOLDER as MANIFESTS
 from connector_core import hookimpl
 
 _OPERATIONS = {
@@ -43,7 +43,7 @@ def connector_requires() -> list[str]:
 @hookimpl
 def connector_manifests() -> Iterable[Any]:
     """The ``aws.s3`` manifest (it extends the shared ``aws.credentials`` fragment)."""
-    return [files("connector_manifests") / "aws_s3.yaml"]
+    return [MANIFESTS / "aws_s3.yaml"]
 
 
 @hookimpl

@@ -24,6 +24,14 @@ def _private_parse_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A private, initially empty manifest cache folder (parse cache and checked models)."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("CONNECTOR_CORE_CACHE_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
 def write_manifest(tmp_path: Path) -> Callable[..., Path]:
     """Write a manifest (dedented) to tmp_path; returns its path."""
     counter = iter(range(10_000))

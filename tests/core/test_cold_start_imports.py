@@ -10,6 +10,7 @@ connector_core.entry_point_scan instead).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,10 @@ HEAVY = (
     "celery", "kombu", "redis", "pika", "aio_pika", "playwright", "moto", "asyncio", "concurrent",
     "email", "csv", "importlib.metadata", "importlib_metadata",
 )
+#: Left out too when every manifest comes from the checked-manifest cache (every start but
+#: the first): the YAML parser, and importlib.resources with the zipfile, tempfile, bz2 and
+#: lzma it brings.
+WARM = HEAVY + ("yaml", "_yaml", "importlib.resources", "zipfile", "tempfile", "bz2", "lzma")
 
 REPORT = """
 import json, sys
@@ -33,16 +38,17 @@ print("HEAVY=" + json.dumps(found), file=sys.stderr)
 """
 
 
-def _heavy_after(code: str) -> list[str]:
-    probe = code + "\n" + REPORT.format(heavy=HEAVY)
-    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
+def _heavy_after(code: str, heavy: tuple[str, ...] = HEAVY, env: dict[str, str] | None = None) -> list[str]:
+    probe = code + "\n" + REPORT.format(heavy=heavy)
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          env=env)
     assert done.returncode == 0, done.stderr
     line = next(line for line in done.stderr.splitlines() if line.startswith("HEAVY="))
     return json.loads(line.removeprefix("HEAVY="))
 
 
 def test_import_connector_core_imports_no_sdk_service_library_or_metadata_reader():
-    assert _heavy_after("import connector_core") == []
+    assert _heavy_after("import connector_core", WARM) == []
 
 
 def test_discovering_listing_and_drawing_every_form_stays_lean():
@@ -63,6 +69,14 @@ for m in host.connectors():
 def test_cli_cold_paths_stay_lean(argv):
     code = f"from connector_core.cli import main\nmain({argv!r}, standalone_mode=False)"
     assert _heavy_after(code) == []
+
+
+@pytest.mark.parametrize("argv", [["list"], ["list", "--json"], ["form", "aws.s3"]])
+def test_with_a_warm_cache_the_cli_parses_no_yaml_and_reads_no_package_resources(argv, tmp_path):
+    env = {**os.environ, "CONNECTOR_CORE_CACHE_DIR": str(tmp_path)}
+    code = f"from connector_core.cli import main\nmain({argv!r}, standalone_mode=False)"
+    assert "yaml" in _heavy_after(code, WARM, env)  # the first start checks the manifests
+    assert _heavy_after(code, WARM, env) == []
 
 
 def test_plugin_versions_are_still_read_when_asked():

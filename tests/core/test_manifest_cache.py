@@ -11,13 +11,6 @@ from connector_core.yaml_loader import load_yaml
 DOC = "manifest_version: 1\nid: test.cache\nconnection:\n  fields:\n    - {key: a, label: A, type: string}\n"
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("CONNECTOR_CORE_CACHE_DIR", str(directory))
-    return directory
-
-
 def _no_parsing(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("parsed instead of reading the cache")
