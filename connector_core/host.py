@@ -7,7 +7,7 @@ import logging
 import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .builtin import CorePlugin
 from .connection import Connection, ProgressCallback, RunContext, SharedObjects
@@ -15,11 +15,13 @@ from .errors import ConnectorError, NotFoundError, OperationError, ValidationErr
 from .forms import connection_form, operation_form
 from .manifest import Manifest, Section
 from .registry import ASYNC_HINT, CORE_PLUGIN, LoadFailure, PluginInfo, Registry, resolve_implementation
-from .results import Check, Option, TestResult
 from .rules import for_host, keep_secrets
 from .secrets import Secret, SecretMasker
 from .triggers.contract import checked_result, stored_cursor
 from .triggers.model import PollResult, Trigger
+
+if TYPE_CHECKING:  # imported when a connection is tested or options are asked: not on every start
+    from .results import Option, TestResult
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +203,8 @@ class Host:
 
     def test(self, connection: Connection) -> TestResult:
         """"Test connection": the owner's checks; expected failures are failed checks, not exceptions."""
+        from .results import Check, TestResult
+
         connection = self._check_connection(connection)
         context = self._context(connection.connector_id, None, None)
         hook = self._registry.owner_hook("connector_test_connection", connection.connector_id)
@@ -353,6 +357,8 @@ class Host:
         if options is None:
             raise OperationError(f"the plugin does not fill the options of {field!r}",
                                  hint="report this to the plugin's author", connector=connection.connector_id)
+        from .results import Option
+
         return [o if isinstance(o, Option) else Option(*o) for o in options]
 
     # -- internals ----------------------------------------------------------------------
@@ -472,6 +478,8 @@ class Host:
         return exc if self._masker.mask(text) == text else None
 
     def _masked_result(self, result: TestResult) -> TestResult:
+        from .results import Check, TestResult
+
         mask = self._masker.mask
         checks = [Check(mask(c.name), c.status, mask(c.message), mask(c.hint) if c.hint else c.hint) for c in result.checks]
         return TestResult(tuple(checks), mask(result.message))

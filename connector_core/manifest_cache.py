@@ -83,7 +83,12 @@ def _entry_path(text: str, file: str) -> Path | None:
         _FORMAT, sys.version.encode(), code_fingerprint(), file.encode("utf-8", "surrogateescape"),
         text.encode("utf-8", "surrogateescape"),
     ))).hexdigest()
-    return directory / f"model-{digest[:40]}.pickle"
+    return directory / f"{_file_prefix(file)}{digest[:40]}.pickle"
+
+
+def _file_prefix(file: str) -> str:
+    """Entries start with a hash of the file's name, so that a new one replaces its older ones."""
+    return f"model-{hashlib.sha256(file.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}-"
 
 
 def read(text: str, file: str, choice_sources: ChoiceSources) -> Manifest | None:
@@ -128,6 +133,9 @@ def write(text: str, file: str, manifest: Manifest, used: Mapping[str, list[tupl
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)  # atomic: concurrent processes never read half a file
+        for older in path.parent.glob(f"{_file_prefix(file)}*.pickle"):  # after an edit or an upgrade
+            if older != path:
+                older.unlink(missing_ok=True)
     except Exception:  # a read-only home, a full disk, an unpicklable value: just don't cache
         pass
 

@@ -17,7 +17,6 @@ from .manifest import (
     FIELD_TYPES, MISSING, Choice, Condition, Field, Group, IamResources, Manifest, Operation, Rule,
     Section, SourceMap, TestConnection,
 )
-from .migrations import check_migration_fields, parse_migrations
 from .rules import RuleConflict
 from .values import check_value, portable_pattern
 from .yaml_loader import MAX_MANIFEST_BYTES, LoadedYaml, Path_, decode_text, format_path, load_yaml
@@ -173,7 +172,10 @@ def resolve_extends(manifest: Manifest, fragments: Mapping[str, Manifest]) -> Ma
             raise fail(where.field_paths.get(f.key, ("connection", "fields")) + ("group",),
                        f"unknown group {f.group!r}", _did_you_mean(f.group, all_groups))
     section = Section(_ordered(merged_fields), tuple(rules) + own.rules, merged_groups)
-    check_migration_fields(replace(manifest, connection=section), fail)
+    if manifest.migrations:
+        from .migrations import check_migration_fields  # only for manifests that declare migrations
+
+        check_migration_fields(replace(manifest, connection=section), fail)
     try:
         section.plan  # compiled once, here, so that a conflict is a load error
     except RuleConflict as exc:
@@ -279,10 +281,17 @@ class _Checker:
             description=data.get("description"), extends=extends, connection=connection,
             operations=operations, source=self.doc.file,
             where=SourceMap(self.doc.lines, field_paths), triggers=triggers,
-            migrations=parse_migrations(data.get("migrations", []), data.get("version", ""), self.fail),
+            migrations=self.migrations(data),
             iam_resources=self.iam_resources(data.get("iam_resources", {}), ("iam_resources",)),
             test_connection=self.test_connection(data.get("test_connection", {}), ("test_connection",)),
         )
+
+    def migrations(self, data: dict) -> tuple:
+        if "migrations" not in data:
+            return ()
+        from .migrations import parse_migrations  # only for manifests that declare migrations
+
+        return parse_migrations(data["migrations"], data.get("version", ""), self.fail)
 
     def iam_actions(self, value: Any, path: Path_) -> tuple[str, ...]:
         return tuple(self.strings(value, path, _IAM_ACTION_RE, "write service:Action, e.g. storage:GetObject"))

@@ -40,8 +40,6 @@ def _partitions() -> list[dict[str, Any]]:
                     )
                 path = Path(spec.origin).parent / "data" / "partitions.json"
                 data = json.loads(path.read_text(encoding="utf-8"))["partitions"]
-                for partition in data:
-                    partition["_regex"] = re.compile(partition["regionRegex"])
                 _cache["partitions"] = data
     return data
 
@@ -87,7 +85,7 @@ def _partition_for(region: str) -> dict[str, Any]:
         if region in partition["regions"]:
             return partition
     for partition in parts:
-        if partition["_regex"].match(region):
+        if re.match(partition["regionRegex"], region):  # compiled on first use (re caches it)
             return partition
     return next(p for p in parts if p["id"] == "aws")
 

@@ -42,6 +42,20 @@ connection:
 """
 
 
+@pytest.fixture
+def checks(monkeypatch):
+    """The files fully checked (not served from the cache), in order."""
+    checked = []
+
+    class Counting(manifest_loader._Checker):
+        def manifest(self):
+            checked.append(self.doc.file)
+            return super().manifest()
+
+    monkeypatch.setattr(manifest_loader, "_Checker", Counting)
+    return checked
+
+
 def _no_checking(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("checked again instead of reading the cache")
@@ -93,22 +107,31 @@ def test_the_hosts_second_start_checks_nothing_and_serves_the_same_forms(cache, 
     pytest.param(lambda text, file: (text.replace("label: Name", "label: Full name"), file), id="edited text"),
     pytest.param(lambda text, file: (text, "elsewhere.yaml"), id="another file name"),
 ])
-def test_another_document_misses(cache, change):
+def test_another_document_misses(cache, checks, change):
     checked_manifest(DOC, "m.yaml", _sources())
     text, file = change(DOC, "m.yaml")
     manifest = checked_manifest(text, file, _sources())
     assert manifest.source == file
     assert manifest.connection.field("name").label == ("Full name" if text != DOC else "Name")
-    assert len(list(cache.glob("model-*.pickle"))) == 2
+    assert checks == ["m.yaml", file]
 
 
-def test_other_checker_code_or_another_python_misses(cache, monkeypatch):
+def test_other_checker_code_or_another_python_misses(cache, checks, monkeypatch):
     checked_manifest(DOC, "m.yaml", _sources())
     monkeypatch.setattr(manifest_cache, "code_fingerprint", lambda: b"the checker, edited")
     checked_manifest(DOC, "m.yaml", _sources())
     monkeypatch.setattr(sys, "version", sys.version + " (another build)")
     checked_manifest(DOC, "m.yaml", _sources())
-    assert len(list(cache.glob("model-*.pickle"))) == 3
+    assert checks == ["m.yaml"] * 3
+
+
+def test_a_files_new_entry_replaces_its_older_ones(cache, checks):
+    for label in ("A", "B", "C"):
+        checked_manifest(DOC.replace("label: Name", f"label: {label}"), "m.yaml", _sources())
+    checked_manifest(DOC, "other.yaml", _sources())
+    assert len(list(cache.glob("model-*.pickle"))) == 2  # one per file: C's and other.yaml's
+    latest = checked_manifest(DOC.replace("label: Name", "label: C"), "m.yaml", _sources())
+    assert latest.connection.fields[0].label == "C" and checks == ["m.yaml"] * 3 + ["other.yaml"]
 
 
 def test_the_code_fingerprint_follows_every_checker_module(tmp_path, monkeypatch):
