@@ -158,7 +158,7 @@ def list_connectors(state: _State, as_json: bool) -> None:
 @_json_option
 @click.pass_obj
 def show(state: _State, connector_id: str, as_json: bool) -> None:
-    """A connector's fields and operations."""
+    """A connector's fields, operations and triggers."""
     m = state.host.manifest(connector_id)
     data = {
         **m.summary(),
@@ -186,6 +186,10 @@ def show(state: _State, connector_id: str, as_json: bool) -> None:
     for op in data["operations"]:
         needs = f"  (needs {', '.join(op['requires_connection'])})" if op["requires_connection"] else ""
         click.echo(f"  {op['id']:<28} {op['label']}{needs}")
+    if m.triggers:
+        click.echo("\nTriggers (polled):")
+        for trigger in m.triggers:
+            click.echo(f"  {trigger.id:<28} {trigger.label}  (every {trigger.poll_interval} s by default)")
 
 
 def _field_summary(f, section) -> dict[str, Any]:

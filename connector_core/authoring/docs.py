@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector_core.manifest import Condition, Field, Manifest, Operation, Rule, Section
+from connector_core.triggers.model import Trigger
 
 AUTH_FIELD = "auth_mode"
 
@@ -31,13 +32,15 @@ def render(manifest: Manifest) -> str:
     ]
     for op in manifest.operations:
         parts += _operation(op)
+    parts += _triggers(manifest)
     parts += _iam(manifest)
     parts += _enumerations(manifest)
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
 def _contents(manifest: Manifest) -> list[str]:
-    return ["Contents: [Connection](#connection) · [Operations](#operations) · "
+    triggers = "[Triggers](#triggers) · " if manifest.triggers else ""
+    return ["Contents: [Connection](#connection) · [Operations](#operations) · " + triggers +
             "[IAM actions](#iam-actions) · [Enumerations](#enumerations)"]
 
 
@@ -232,7 +235,7 @@ def _operation_summary(manifest: Manifest) -> str:
     return _table(["Operation", "Id", "What it does"], rows) if rows else "None."
 
 
-def _anchor(op: Operation) -> str:
+def _anchor(op: Operation | Trigger) -> str:
     text = f"{op.label} ({op.id})".lower()
     return "".join(c if c.isalnum() or c in "-_ " else "" for c in text).replace(" ", "-")
 
@@ -256,11 +259,40 @@ def _operation(op: Operation) -> list[str]:
     return parts
 
 
+# -- triggers -------------------------------------------------------------------------
+
+
+def _triggers(manifest: Manifest) -> list[str]:
+    """Triggers are polled sources; a page without them would hide what a connector can watch."""
+    if not manifest.triggers:
+        return []
+    rows = [[f"[{t.label}](#{_anchor(t)})", f"`{t.id}`", _one_line(t.description or "")]
+            for t in manifest.triggers]
+    parts = ["## Triggers",
+             "Polled by the host: each poll returns the items new since the last stored cursor "
+             "(see connector_core's docs/triggers.md).",
+             _table(["Trigger", "Id", "What it reports"], rows)]
+    for trigger in manifest.triggers:
+        parts.append(f"### {trigger.label} (`{trigger.id}`)")
+        if trigger.description:
+            parts.append(_one_line(trigger.description))
+        facts = [f"Polled every {trigger.poll_interval} s by default."]
+        if trigger.iam_actions:
+            facts.append("IAM actions: " + ", ".join(f"`{a}`" for a in trigger.iam_actions))
+        parts.append("\n".join(f"- {f}" for f in facts))
+        parts.append("**Params**")
+        parts += _section(trigger.input, heading="####")
+        parts.append("**Each item**")
+        parts += _section(trigger.output, heading="####", output=True)
+    return parts
+
+
 def _iam(manifest: Manifest) -> list[str]:
     actions: dict[str, list[str]] = {}
-    for op in manifest.operations:
-        for action in op.iam_actions:
-            actions.setdefault(action, []).append(op.id)
+    sources: list[Operation | Trigger] = [*manifest.operations, *manifest.triggers]
+    for source in sources:
+        for action in source.iam_actions:
+            actions.setdefault(action, []).append(source.id)
     if not actions:
         return []
     rows = [[f"`{a}`", ", ".join(f"`{o}`" for o in ops)] for a, ops in sorted(actions.items())]

@@ -30,6 +30,12 @@ def test_show_marks_rules_and_secrets(connectors):
     assert fields["custom_region"]["shown_when"] == "region is 'custom'"
 
 
+def test_show_lists_the_triggers_a_connector_can_be_polled_for(connectors):
+    out = connectors("show", "aws.s3").stdout
+    assert "Triggers (polled):" in out
+    assert "new_objects" in out.split("Triggers (polled):")[1]
+
+
 def test_form_prints_json_schema_and_ui_schema(connectors):
     data = json.loads(connectors("form", "aws.s3").stdout)
     assert data["schema"]["$schema"].endswith("2020-12/schema")

@@ -53,6 +53,16 @@ def test_the_s3_page_documents_fields_rules_modes_operations_and_regions(host):
     assert "| `custom` | Custom Region |" in page
 
 
+def test_the_s3_page_documents_its_trigger_params_items_and_iam_actions(host):
+    page = render(host.manifest("aws.s3"))
+    triggers = page.split("## Triggers")[1].split("## IAM actions")[0]
+    assert "[Triggers](#triggers)" in page
+    assert "### New or updated objects (`new_objects`)" in triggers
+    assert "**Params**" in triggers and "`prefix`" in triggers
+    assert "**Each item**" in triggers and "`etag`" in triggers
+    assert "| `s3:ListBucket` | `list_objects`, `new_objects` |" in page
+
+
 def test_the_eventbridge_page_names_the_account_id_requirement(host):
     page = render(host.manifest("aws.eventbridge"))
     assert "| AWS Account ID | `account_id` | string | no |" in page
