@@ -10,6 +10,7 @@ repeats a value, so secrets cannot leak through errors.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -272,13 +273,12 @@ def _same(value: Any) -> Any:
 
 
 def _string_check(spec: Field) -> Any:
-    low, high = spec.effective_min_length, spec.max_length
+    low = spec.effective_min_length or 0
+    high = sys.maxsize if spec.max_length is None else spec.max_length
     matches = _matcher(spec.pattern, portable=True).search if spec.pattern else None
 
     def check(value: Any) -> Any:
-        if not isinstance(value, str):
-            return _INVALID
-        if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+        if not isinstance(value, str) or not low <= len(value) <= high:
             return _INVALID
         if matches is not None and not matches(value):
             return _INVALID
@@ -288,19 +288,19 @@ def _string_check(spec: Field) -> Any:
 
 
 def _object_check(spec: Field, nested: _FastPath) -> Any:
+    load = nested.load
+
     def check(value: Any) -> Any:
-        return nested.load(value) if isinstance(value, dict) else _INVALID
+        return load(value) if isinstance(value, dict) else _INVALID
 
     return check
 
 
 def _list_check(spec: Field, item_check: Any) -> Any:
-    low, high = spec.min_items, spec.max_items
+    low, high = spec.min_items or 0, sys.maxsize if spec.max_items is None else spec.max_items
 
     def check(value: Any) -> Any:
-        if not isinstance(value, list):
-            return _INVALID
-        if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+        if not isinstance(value, list) or not low <= len(value) <= high:
             return _INVALID
         out: list[Any] = []
         append = out.append
@@ -316,12 +316,10 @@ def _list_check(spec: Field, item_check: Any) -> Any:
 
 def _json_map_check(spec: Field) -> Any:
     """A ``map`` of JSON values without a key pattern (an event's detail): keys are non-empty text."""
-    low, high = spec.min_items, spec.max_items
+    low, high = spec.min_items or 0, sys.maxsize if spec.max_items is None else spec.max_items
 
     def check(value: Any) -> Any:
-        if not isinstance(value, dict):
-            return _INVALID
-        if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+        if not isinstance(value, dict) or not low <= len(value) <= high:
             return _INVALID
         for key in value:
             if not isinstance(key, str) or not key:

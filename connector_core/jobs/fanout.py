@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
@@ -123,6 +123,18 @@ def refresh(jobs: Jobs, record: JobRecord) -> JobRecord:
     done = sum((c["progress"] or {}).get("done", 0) if c["state"] not in JobState.FINISHED
                else _chunk_length(plan, i) for i, c in chunks.items())
     return replace(record, progress=Progress(done, plan["items"], spec.split))
+
+
+def chunks_running(jobs: Jobs, record: JobRecord) -> bool:
+    """Whether a fan-out's parent still has a chunk to wait for (one count, no rows); False
+    for any other job, whose record is read instead."""
+    if plan_of(record) is None:
+        return False
+    j = jobs_table
+    query = select(func.count()).select_from(j).where(
+        j.c.tenant == record.tenant, j.c.parent_id == record.id, j.c.state.not_in(sorted(JobState.FINISHED)))
+    with jobs.records._read() as db:
+        return bool(db.execute(query).scalar())
 
 
 def _spec(jobs: Jobs, connector_id: str, operation: str) -> Fanout | None:

@@ -182,14 +182,24 @@ class Jobs:
 
     def wait(self, tenant: str, job_id: str, timeout: float | None = None) -> JobRecord:
         """The record once the job finished; after ``timeout`` seconds, as it is then."""
+        from .fanout import chunks_running
+
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = 0.002
-        while True:
-            record = self.get(tenant, job_id)
-            if record.finished or (deadline is not None and time.monotonic() >= deadline):
-                return record
+        start = time.monotonic()
+        record = self.get(tenant, job_id)
+        while not record.finished:
+            if deadline is not None and time.monotonic() >= deadline:
+                return self.get(tenant, job_id)
             time.sleep(pause if deadline is None else max(0.0, min(pause, deadline - time.monotonic())))
-            pause = min(pause * 2, 0.05)  # a read by id: cheap enough to poll often
+            # A read by id: cheap enough to poll often. A long wait polls less often, by a
+            # fortieth of the time waited so far (at most a quarter second): that much later
+            # at most, and never more than 2.5% later.
+            pause = min(pause * 2, 0.05) if pause < 0.05 else min(max(0.05, (time.monotonic() - start) / 40), 0.25)
+            # A fan-out's parent is read (its chunks' rows with it) once none of them runs any more.
+            if not chunks_running(self, record):
+                record = self.get(tenant, job_id)
+        return record
 
     # -- internals ----------------------------------------------------------------------
 

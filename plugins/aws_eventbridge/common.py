@@ -26,12 +26,19 @@ def events_client(connection: Connection, context: RunContext) -> Any:
 def put_events_client(connection: Connection, context: RunContext, concurrency: int) -> Any:
     """The cached client put events sends with.
 
-    botocore's pool must hold one connection per concurrent request, or threads queue for
-    a socket; botocore's parameter validation is off because every entry has been checked
-    locally already, and it costs a tenth of a millisecond per 10-entry call.
+    botocore's pool must hold one connection per concurrent request, or a request finds
+    the pool empty, opens a connection and closes it after (a TCP handshake each time);
+    it is sized for :data:`POOL_CONNECTIONS` (the manifest's highest ``concurrency``), as
+    several runs share the client at once (a job runner's threads). Connections open only
+    when needed. botocore's parameter validation is off because every entry has been
+    checked locally already, and it costs a tenth of a millisecond per 10-entry call.
     """
-    return client(connection, context, "events", max_pool_connections=max(10, concurrency),
+    return client(connection, context, "events", max_pool_connections=max(POOL_CONNECTIONS, concurrency),
                   parameter_validation=False)
+
+
+#: Connections put events' client keeps open for reuse (see :func:`put_events_client`).
+POOL_CONNECTIONS = 64
 
 
 @contextmanager
