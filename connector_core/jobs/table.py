@@ -53,4 +53,6 @@ jobs = Table(
     Index(None, "state", "lease_expires_at"),  # the reaper's scan
     Index(None, "tenant", "created_at"),
     Index(None, "parent_id"),
+    Index(None, "parent_id", "state"),  # a fan-out's running chunks, counted from the index alone
+    Index(None, "lease_token"),  # heartbeats and ends of leases
 )

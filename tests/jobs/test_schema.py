@@ -23,3 +23,5 @@ def test_the_migrated_jobs_table_has_the_declared_columns_and_indexes(job_store)
     indexes = {tuple(ix["column_names"]): bool(ix["unique"]) for ix in found.get_indexes("jobs")}
     assert indexes[("tenant", "idempotency_key")] is True
     assert ("state", "lease_expires_at") in indexes
+    # Waiting on a fan-out counts running chunks from this index alone (their rows are large).
+    assert ("parent_id", "state") in indexes and ("lease_token",) in indexes
