@@ -55,7 +55,9 @@ def _print(record: Any, as_json: bool) -> None:
         total = f"/{record.progress.total}" if record.progress.total is not None else ""
         click.echo(f"  progress: {record.progress.done}{total} {record.progress.unit}".rstrip())
     if record.error:
-        click.echo(f"  error: {record.error.get('error')}: {record.error.get('message')}")
+        hint = record.error.get("hint")  # what to do: as `connectors run` prints it
+        click.echo(f"  error: {record.error.get('error')}: {record.error.get('message')}"
+                   + (f" ({hint})" if hint else ""))
     if record.result is not None:
         click.echo("  result: " + json.dumps(record.result, ensure_ascii=False))
 

@@ -52,7 +52,7 @@ def flaky(connection, params, context):
     n = _count(params["name"])
     if n <= params["failures"]:
         error = UnavailableError if params["retryable"] else OperationError
-        raise error(f"run {n} fails on purpose", hint="it succeeds later" if params["retryable"] else None)
+        raise error(f"run {n} fails on purpose", hint="it succeeds later" if params["retryable"] else "give fewer failures")
     return {"runs": n}
 
 

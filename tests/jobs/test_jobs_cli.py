@@ -55,6 +55,6 @@ def test_submit_show_list_cancel_and_refusals(cli, tmp_path):
     assert refused.exit_code == 1 and "error: no connection" in refused.stderr
     (tmp_path / "bad.json").write_text(json.dumps({"name": "f", "failures": 1, "retryable": False}))
     failed = cli("jobs", "submit", "--tenant", TENANT, conn, "flaky", "-i", "bad.json")
-    assert failed.exit_code == 1 and "failed" in failed.stdout and "run 1 fails on purpose" in failed.stdout
+    assert failed.exit_code == 1 and "failed" in failed.stdout and "run 1 fails on purpose (give fewer failures)" in failed.stdout
     for result in (submitted, again, shown, listed, cancelled, theirs, refused, failed):
         assert API_KEY not in result.stdout + result.stderr and TOKEN not in result.stdout + result.stderr
