@@ -16,7 +16,7 @@ from starlette.responses import Response
 from ..errors import ConnectorError, NotFoundError, ValidationError
 from ..host import Host
 from ..manifest import Operation
-from .body import ApiError, invalid, json_object, json_response, scrub
+from .body import ApiError, invalid, json_object, json_response, public_words, scrub
 
 
 def runs_as_job(operation: Operation) -> bool:
@@ -61,7 +61,7 @@ class FormApi:
             else:
                 clean = self.host.validate_input(connector_id, operation, values)
         except ValidationError as exc:
-            raise invalid(exc, values) from None
+            raise invalid(exc, values, public=public_words(self.host)) from None
         return json_response({"ok": True, "values": clean})
 
     async def options(self, request: Request) -> Response:
@@ -79,7 +79,8 @@ class FormApi:
         try:
             connection = self.host.connect(connector_id, draft)
         except ValidationError as exc:
-            raise invalid(exc, body, "fill in the connection first: its values are not valid yet") from None
+            raise invalid(exc, body, "fill in the connection first: its values are not valid yet",
+                          public=public_words(self.host)) from None
         try:
             options = await run_in_threadpool(self.host.options, connection, field)
         except ValidationError as exc:

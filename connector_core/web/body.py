@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+import weakref
+from collections.abc import Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import ValidationError
 from ..secrets import dumps
+
+if TYPE_CHECKING:
+    from ..host import Host
+    from ..manifest import Field, Section
 
 #: The largest request body accepted; forms are small, so 1 MiB is generous.
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -69,9 +74,10 @@ async def json_object(request: Request, max_bytes: int) -> dict[str, Any]:
     return data
 
 
-def invalid(exc: ValidationError, submitted: Any, message: str | None = None) -> ApiError:
-    """422 ``invalid`` with ``errors`` (field path -> messages), nothing submitted quoted."""
-    errors = {scrub(path, submitted): [scrub(m, submitted) for m in messages]
+def invalid(exc: ValidationError, submitted: Any, message: str | None = None,
+            public: Collection[str] = ()) -> ApiError:
+    """422 ``invalid`` with ``errors`` (field path -> messages), nothing submitted quoted but ``public`` words."""
+    errors = {scrub(path, submitted, public): [scrub(m, submitted, public) for m in messages]
               for path, messages in exc.errors.items()}
     return ApiError(422, "invalid", message or "some fields are not valid; see `errors`", errors=errors)
 
@@ -80,15 +86,50 @@ def _too_large(max_bytes: int) -> ApiError:
     return ApiError(413, "body_too_large", f"the body is larger than {max_bytes} bytes; send less")
 
 
-def scrub(text: str, submitted: Any) -> str:
+def scrub(text: str, submitted: Any, public: Collection[str] = ()) -> str:
     """``text`` with every string the client submitted (6+ characters) replaced by ``****``.
 
     Validation messages should never quote input, but a plugin's message might; a secret
-    typed into the wrong field must not come back in a reply either way.
+    typed into the wrong field must not come back in a reply either way. ``public`` words
+    (see :func:`public_words`) are kept: every form shows them, so they are nobody's secret.
     """
-    for value in sorted(_strings(submitted), key=len, reverse=True):
+    for value in sorted(_strings(submitted) - set(public), key=len, reverse=True):
         text = text.replace(value, "****")
     return text
+
+
+_PUBLIC_WORDS: weakref.WeakKeyDictionary[Host, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def public_words(host: Host) -> frozenset[str]:
+    """The choice and rule values of every installed manifest.
+
+    Rule messages quote them ("is required when auth_mode is 'static'"); masked because the
+    client happened to send the same choice, they would read "when auth_mode is '****'".
+    """
+    words = _PUBLIC_WORDS.get(host)
+    if words is None:
+        sections = [section for m in host.connectors()
+                    for section in (m.connection, *(op.input for op in m.operations), *(t.input for t in m.triggers))]
+        words = _PUBLIC_WORDS[host] = frozenset(w for section in sections for w in _section_words(section))
+    return words
+
+
+def _section_words(section: Section) -> Iterator[str]:
+    for rule in section.rules:
+        if rule.when is not None:
+            values = rule.when.value if isinstance(rule.when.value, (list, tuple)) else [rule.when.value]
+            yield from (v for v in values if isinstance(v, str))
+    for f in section.fields:
+        yield from _field_words(f)
+
+
+def _field_words(f: Field) -> Iterator[str]:
+    yield from (c.value for c in f.choices)
+    if f.items is not None:
+        yield from _field_words(f.items)
+    if f.section is not None:
+        yield from _section_words(f.section)
 
 
 def _strings(value: Any) -> set[str]:

@@ -21,7 +21,7 @@ from ..results import TestResult
 from ..store import ConnectionStore, StoredConnection
 from .audit import AuditLog
 from .auth import principal
-from .body import ApiError, invalid, json_object, json_response
+from .body import ApiError, invalid, json_object, json_response, public_words
 from .failures import store_failure
 from .ratelimit import RateLimiter
 
@@ -98,7 +98,7 @@ class ConnectionsApi:
         try:
             connection = self.host.connect(connector_id, values)
         except ValidationError as exc:
-            raise invalid(exc, body) from None
+            raise invalid(exc, body, public=public_words(self.host)) from None
         result = await run_in_threadpool(self.host.test, connection)
         await run_in_threadpool(self.audit.record, who, "connection.test", None, connector_id=connector_id,
                                 draft=True, ok=result.ok)
@@ -116,7 +116,7 @@ class ConnectionsApi:
             try:
                 connection = self.host.connect(stored.connector_id, _values(body), previous=stored)
             except ValidationError as exc:
-                raise invalid(exc, body) from None
+                raise invalid(exc, body, public=public_words(self.host)) from None
         result = await run_in_threadpool(self.host.test, connection)
         await run_in_threadpool(self.audit.record, who, "connection.test", connection_id,
                                 connector_id=stored.connector_id, ok=result.ok)
@@ -144,7 +144,7 @@ class ConnectionsApi:
         try:
             return await run_in_threadpool(fn, *args, **kwargs)
         except ConnectorError as exc:
-            raise store_failure(exc, submitted) from None
+            raise store_failure(exc, submitted, public_words(self.host)) from None
 
 
 def _values(body: dict[str, Any]) -> dict[str, Any]:

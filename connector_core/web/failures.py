@@ -7,7 +7,7 @@ server's file area path) before it leaves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ..errors import ConnectorError, NotFoundError, UnavailableError, ValidationError
@@ -15,10 +15,10 @@ from ..store.errors import ConflictError, DecryptionError, MasterKeyError, Migra
 from .body import ApiError, invalid, scrub
 
 
-def store_failure(exc: ConnectorError, submitted: Any = None) -> ApiError:
+def store_failure(exc: ConnectorError, submitted: Any = None, public: Collection[str] = ()) -> ApiError:
     """An error of the store's calls: not found, invalid values, migration, conflict, down."""
     if isinstance(exc, ValidationError):
-        return invalid(exc, submitted)
+        return invalid(exc, submitted, public=public)
     if isinstance(exc, NotFoundError):
         return ApiError(404, "not_found", "no such connection for this tenant",
                         hint="list this tenant's connections with GET /api/connections")

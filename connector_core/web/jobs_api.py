@@ -32,7 +32,7 @@ from ..host import Host
 from ..store import ConnectionStore
 from .audit import AuditLog
 from .auth import principal
-from .body import ApiError, json_object, json_response, scrub
+from .body import ApiError, json_object, json_response, public_words, scrub
 from .connections_api import int_param
 from .failures import store_failure
 from .job_views import DEFAULT_OUTCOMES, DEFAULT_PAGE, MAX_OUTCOMES, MAX_PAGE, chunk_counts, job_detail, job_summary, list_page
@@ -184,7 +184,7 @@ class JobsApi:
             raise ApiError(503, "unavailable", scrub(self.host.mask(exc.message), submitted),
                            hint=exc.hint) from None
         except ConnectorError as exc:
-            raise store_failure(exc, submitted) from None
+            raise store_failure(exc, submitted, public_words(self.host)) from None
         except OperationalError:
             raise ApiError(503, "store_unavailable", "the connection store is unavailable; retry shortly") from None
 

@@ -31,7 +31,7 @@ from ..secrets import dumps
 from ..store import ConnectionStore
 from .audit import AuditLog
 from .auth import principal
-from .body import ApiError, invalid, json_object, json_response
+from .body import ApiError, invalid, json_object, json_response, public_words
 from .failures import connector_failure, store_failure
 from .files import FileArea
 from .ratelimit import RateLimiter
@@ -77,7 +77,7 @@ class RunsApi:
             self.host.validate_input(connection.connector_id, operation, params)
         except ValidationError as exc:
             self._discard(who.tenant, written)
-            raise _file_errors(invalid(exc, body)) from None
+            raise _file_errors(invalid(exc, body, public=public_words(self.host))) from None
 
         def on_error(exc: ConnectorError) -> dict[str, Any]:
             reply = connector_failure(exc, body, mask=self.files.mask_paths)

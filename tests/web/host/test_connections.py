@@ -165,6 +165,18 @@ def test_saved_test_uses_the_stored_secret_and_unsaved_edits(acme, aws_emulator)
     assert acme.client.get(f"/api/connections/{saved['id']}").json()["values"]["bucket"] == "saved-test-bucket"
 
 
+def test_a_422_names_the_choice_its_rule_quotes_though_the_client_sent_it(acme, store):
+    # "static" was sent by the client, but it is a choice every form shows: masked, the
+    # message read "is required when auth_mode is '****'".
+    values = {"auth_mode": "static", "secret_access_key": SECRET, "region": "us-east-1"}
+    for path, body in (("/api/connections", {"connector_id": "aws.s3", "name": "x", "values": values}),
+                       ("/api/connections/test", {"connector_id": "aws.s3", "values": values})):
+        reply = acme.client.post(path, json=body)
+        assert reply.status_code == 422, reply.text
+        assert reply.json()["errors"]["access_key_id"] == ["is required when auth_mode is 'static'"]
+        _no_secret(reply)
+
+
 def test_draft_test_with_invalid_values_is_a_422(acme):
     reply = acme.client.post("/api/connections/test", json={"connector_id": "aws.s3",
                                                             "values": {"secret_access_key": SECRET}})
