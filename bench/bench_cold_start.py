@@ -4,14 +4,19 @@
 interpreter; the figure is the median wall time, compared with the median of
 ``python -c "import pluggy, yaml, marshmallow"`` measured in the same run.
 Target: at most 1.4x. The least CPU time of each is printed too (less load-dependent).
+``BENCH_CALLGRIND=1`` also counts each command's instructions under ``valgrind --tool=callgrind``
+(independent of the machine's load; informative, the target is on time).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,6 +73,15 @@ def import_costs(args: list[str], top: int = 12) -> list[tuple[int, str]]:
     return sorted(costs, reverse=True)[:top]
 
 
+def instructions(args: list[str]) -> int:
+    """Instructions one run of ``python args`` executes, counted by callgrind."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, *args],
+                       check=True, capture_output=True, cwd=Path(__file__).parent.parent)
+        return int(re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M).group(1))
+
+
 def compile_sources() -> None:
     """Byte-compile the project's packages, as installing its wheel does.
 
@@ -96,6 +110,12 @@ def main() -> None:
     verdict = "met" if max(worst, worst_cpu) <= TARGET else "NOT met"
     print(f"worst ratio {worst:.2f}x wall, {worst_cpu:.2f}x CPU; target <= {TARGET}x: {verdict} "
           f"(load average {load:.1f} at the start)")
+    if os.environ.get("BENCH_CALLGRIND") and shutil.which("valgrind"):  # a minute: one run of each under valgrind
+        counts = {name: instructions(args) for name, args in COMMANDS.items()}
+        base = counts.pop("baseline: import pluggy, yaml, marshmallow")
+        print(f"\ninstructions (callgrind, load-independent): baseline {base / 1e6:.0f}M")
+        for name, count in counts.items():
+            print(f"{name:45s} {count / 1e6:7.0f}M {count / base:4.2f}x")
     if max(worst, worst_cpu) > TARGET or os.environ.get("BENCH_PROFILE"):
         print("\nlargest imports of `connectors form aws.s3` (cumulative ms, python -X importtime):")
         for micros, module in import_costs(COMMANDS["connectors form aws.s3"]):

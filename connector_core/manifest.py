@@ -28,6 +28,8 @@ MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING", "__reduc
 
 @dataclass(frozen=True)
 class Choice:
+    """One choice of an ``enum`` field: the value stored and the caption shown."""
+
     value: str
     caption: str
     #: A host setting that must be true for this choice to be offered and accepted.
@@ -70,6 +72,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class Rule:
+    """A cross-field rule: ``when`` a condition holds, ``require``/``forbid``/``show`` fields; or ``one_of``/``any_of``."""
+
     when: Condition | None = None
     require: tuple[str, ...] = ()
     forbid: tuple[str, ...] = ()
@@ -86,6 +90,8 @@ class Rule:
 # cold-start path of every CLI call; fields are compared by key and shown by key and type.
 @dataclass(frozen=True, eq=False, repr=False)
 class Field:
+    """A field of a section: its type, label, limits, choices and (list, map, object) parts."""
+
     key: str
     label: str
     type: str
@@ -145,6 +151,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Group:
+    """A titled group of connection fields in the form."""
+
     id: str
     label: str
     description: str | None = None
@@ -152,6 +160,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Section:
+    """Fields, the rules between them and their groups: a connection, an operation's input or output."""
+
     fields: tuple[Field, ...] = ()
     rules: tuple[Rule, ...] = ()
     groups: tuple[Group, ...] = ()
@@ -189,6 +199,8 @@ IamResources = tuple[tuple[str, tuple[str, ...]], ...]
 
 @dataclass(frozen=True)
 class Operation:
+    """A declared operation: its input and output sections, IAM actions and fan-out."""
+
     id: str
     label: str
     description: str | None = None
@@ -230,6 +242,8 @@ class SourceMap:
 
 @dataclass(frozen=True)
 class Manifest:
+    """A connector (or fragment) as its manifest declares it, checked."""
+
     id: str
     kind: str
     name: str
