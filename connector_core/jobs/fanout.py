@@ -26,7 +26,7 @@ from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
 from ..store.values import split_secrets_json
 from .model import JobRecord, JobState, Progress
-from .service import _fingerprint
+from .service import _fingerprint, _fingerprint_text
 from .table import jobs as jobs_table
 
 if TYPE_CHECKING:
@@ -86,11 +86,11 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
         return None
     # Split and made JSON once for the whole input; each chunk is a slice of it (its secret
     # markers index the whole input's secrets, which each chunk carries).
-    public, secrets = split_secrets_json(clean)
+    public, secrets, text = split_secrets_json(clean)
     items = len(public[spec.split])
     ranges = chunk_ranges(items, size)
     marker = {MARKER: {"items": items, "chunk_size": size, "chunks": len(ranges)}}
-    whole = _fingerprint(stored.id, operation, public, len(secrets))
+    whole = _fingerprint_text(stored.id, operation, text, len(secrets))
     parent = jobs._queue(stored, operation, {**public, spec.split: marker}, [], key=key, max_attempts=max_attempts,
                          fingerprint=whole, hold=True)
     for index, positions in enumerate(ranges):

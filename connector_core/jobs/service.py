@@ -104,8 +104,9 @@ class Jobs:
                              chunk_size=chunk_size)
             if parent is not None:
                 return parent
-        public, secrets = split_secrets_json(clean)
-        return self._queue(stored, operation, public, secrets, key=key, max_attempts=max_attempts,
+        public, secrets, text = split_secrets_json(clean)
+        return self._queue(stored, operation, public, secrets, fingerprint=_fingerprint_text(
+                               stored.id, operation, text, len(secrets)), key=key, max_attempts=max_attempts,
                            retry_delay=retry_delay, parent_id=parent_id, chunk_index=chunk_index)
 
     def _queue(self, stored: Any, operation: str, public: dict[str, Any], secrets: list[Any], *,
@@ -240,6 +241,12 @@ def runner_from_environment() -> Runner:
 def _fingerprint(connection_id: str, operation: str, params: Any, secrets: int) -> str:
     text = json.dumps([connection_id, operation, params, secrets], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _fingerprint_text(connection_id: str, operation: str, params_text: str, secrets: int) -> str:
+    """:func:`_fingerprint` from the params' canonical JSON already written (no second encoding)."""
+    head = json.dumps([connection_id, operation], separators=(",", ":"))[:-1]
+    return hashlib.sha256(f"{head},{params_text},{secrets}]".encode("utf-8")).hexdigest()
 
 
 def _idempotency_key(key: Any) -> str | None:

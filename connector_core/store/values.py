@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..secrets import MASK, Secret, SecretJSONEncoder, dumps
 
@@ -37,7 +37,16 @@ def split_secrets(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]
     return walk(dict(values)), sealed
 
 
-def split_secrets_json(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+class PublicJSON(NamedTuple):
+    """Values split for storing: ``public`` as JSON data, ``sealed`` secrets, and ``text``, the
+    canonical JSON of ``public`` (sorted keys, no spaces: what a fingerprint hashes)."""
+
+    public: dict[str, Any]
+    sealed: list[Any]
+    text: str
+
+
+def split_secrets_json(values: Mapping[str, Any]) -> PublicJSON:
     """:func:`split_secrets`, its public values made JSON data (times as ISO text, bytes as text).
 
     One pass of the C JSON encoder instead of a Python walk and then a JSON round trip
@@ -57,11 +66,14 @@ def split_secrets_json(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[
                 return dict(o)
             return super().default(o)
 
-    text = json.dumps(dict(values), cls=Splitting)
-    if text.count(f'"{_SECRET}":') == len(sealed) and f'"{_LITERAL}":' not in text:
-        return json.loads(text), sealed
-    public, sealed = split_secrets(values)
-    return json.loads(dumps(public)), sealed
+    text = json.dumps(dict(values), cls=Splitting, **_CANONICAL)
+    if text.count(f'"{_SECRET}":') != len(sealed) or f'"{_LITERAL}":' in text:
+        public, sealed = split_secrets(values)
+        text = dumps(public, **_CANONICAL)
+    return PublicJSON(json.loads(text), sealed, text)
+
+
+_CANONICAL: dict[str, Any] = {"sort_keys": True, "separators": (",", ":")}
 
 
 def join_secrets(public: Mapping[str, Any], sealed: list[Any]) -> dict[str, Any]:

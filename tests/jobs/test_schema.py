@@ -25,3 +25,15 @@ def test_the_migrated_jobs_table_has_the_declared_columns_and_indexes(job_store)
     assert ("state", "lease_expires_at") in indexes
     # Waiting on a fan-out counts running chunks from this index alone (their rows are large).
     assert ("parent_id", "state") in indexes and ("lease_token",) in indexes
+
+
+def test_a_fingerprint_from_the_params_text_is_the_one_from_the_params():
+    # Jobs stored before the text was reused keep matching their idempotency key's work.
+    from connector_core.jobs.service import _fingerprint, _fingerprint_text
+    from connector_core.store.values import split_secrets_json
+
+    params = {"entries": [{"b": 1, "a": "Zürich", "n": [1.5, None, True]}], "concurrency": 8, "ü": "x"}
+    public, sealed, text = split_secrets_json(params)
+    assert _fingerprint_text("conn-1", "put_events", text, len(sealed)) == \
+        _fingerprint("conn-1", "put_events", public, len(sealed))
+    assert _fingerprint_text("conn-1", "put_events", text, 0) != _fingerprint_text("conn-2", "put_events", text, 0)
