@@ -57,10 +57,13 @@ _ALLOWED = {
 
 @functools.cache
 def code_fingerprint() -> bytes:
-    """The package's version and the name, size and mtime of each checker and model module.
+    """The package's version, the name, size and mtime of each checker and model module,
+    and of PyYAML's package (an upgrade may read a document differently).
 
     Computed once per process: a few dozen ``stat`` calls, against a check's milliseconds.
     """
+    from importlib.util import find_spec
+
     from . import __version__
 
     parts = [__version__]
@@ -70,6 +73,10 @@ def code_fingerprint() -> bytes:
                 if entry.name.endswith(".py") and entry.is_file():
                     stat = entry.stat()
                     parts.append(f"{folder}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    yaml = find_spec("yaml")  # found, not imported: a start served from the cache never imports it
+    if yaml is not None and yaml.origin:
+        stat = os.stat(yaml.origin)
+        parts.append(f"{yaml.origin}:{stat.st_size}:{stat.st_mtime_ns}")
     return "\n".join(parts).encode()
 
 

@@ -8,6 +8,8 @@ entry (corrupt, foreign, writable by others, unwritable folder), is a full check
 from __future__ import annotations
 
 import dataclasses
+import importlib.machinery
+import importlib.util
 import os
 import pickle
 import shutil
@@ -16,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.core.corekit import TestPlugin
 
 import connector_core.manifest_cache as manifest_cache
 import connector_core.manifest_loader as manifest_loader
@@ -134,18 +137,24 @@ def test_a_files_new_entry_replaces_its_older_ones(cache, checks):
     assert latest.connection.fields[0].label == "C" and checks == ["m.yaml"] * 3 + ["other.yaml"]
 
 
-def test_the_code_fingerprint_follows_every_checker_module(tmp_path, monkeypatch):
+def test_the_code_fingerprint_follows_every_checker_module_and_the_yaml_parser(tmp_path, monkeypatch):
     package = tmp_path / "connector_core"
     for folder in manifest_cache._CODE_DIRS:
-        shutil.copytree(Path(manifest_cache.__file__).parent / folder, package / folder, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*/"))
+        (package / folder).mkdir(parents=True, exist_ok=True)
+        for module in (Path(manifest_cache.__file__).parent / folder).glob("*.py"):
+            shutil.copy2(module, package / folder / module.name)
     monkeypatch.setattr(manifest_cache, "_PACKAGE_DIR", package)
+    parser = tmp_path / "yaml" / "__init__.py"
+    parser.parent.mkdir()
+    parser.write_text("__version__ = '6.0.2'\n")
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name: importlib.machinery.ModuleSpec(name, None, origin=str(parser)))
     before = manifest_cache.code_fingerprint.__wrapped__()
-    for module in ("pattern_safety.py", "triggers/manifest.py"):
-        stat = (package / module).stat()
-        os.utime(package / module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    for changed in (package / "pattern_safety.py", package / "triggers" / "manifest.py", parser):
+        stat = changed.stat()
+        os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
         after = manifest_cache.code_fingerprint.__wrapped__()
-        assert after != before
+        assert after != before, changed
         before = after
 
 
@@ -241,3 +250,15 @@ def test_an_unwritable_or_disabled_cache_is_harmless(tmp_path, monkeypatch):
         assert checked_manifest(DOC, "m.yaml", _sources()).id == "test.cached"
     monkeypatch.setenv("CONNECTOR_CORE_CACHE_DIR", "")
     assert checked_manifest(DOC, "m.yaml", _sources()).id == "test.cached"
+
+
+def test_a_plugins_manifest_edited_between_starts_is_checked_again(cache, tmp_path):
+    path = tmp_path / "acme.yaml"
+    plain = DOC.replace("choices_from: test.regions, default: b", "choices: [{value: b}]")
+    path.write_text(plain)
+    first = Host(plugins=[TestPlugin("acme", [path], requires=())])
+    assert first.manifest("test.cached").connection.field("name").pattern == "(ab|cd)+"
+    path.write_text(plain.replace("'(ab|cd)+'", "'(a+)+'"))
+    second = Host(plugins=[TestPlugin("acme", [path], requires=())])
+    (failure,) = second.load_failures()
+    assert failure.kind == "manifest" and "exponential time" in failure.reason
