@@ -251,6 +251,8 @@ def _connection(state: _State, connector_id: str, path: str, name: str | None):
 _connection_option = click.option("--connection", "-c", "connection_path", required=True,
                                   type=click.Path(dir_okay=False, allow_dash=True),
                                   help="A JSON or YAML file of connection values.")
+_input_option = click.option("--input", "-i", "input_path", type=click.Path(dir_okay=False, allow_dash=True),
+                             help="A JSON or YAML file of the operation's or trigger's params; - reads standard input.")
 
 
 @main.command()
@@ -301,8 +303,7 @@ def test(state: _State, connector_id: str, connection_path: str, as_json: bool) 
 @click.argument("connector_id")
 @click.argument("operation")
 @_connection_option
-@click.option("--input", "-i", "input_path", type=click.Path(dir_okay=False, allow_dash=True),
-              help="A JSON or YAML file of parameters; - reads standard input.")
+@_input_option
 @click.option("--json", "as_json", is_flag=True, callback=_json_anywhere,
               help="Compact JSON (streams: one JSON line per item).")
 @click.option("--progress/--no-progress", default=True, help="Draw a progress bar on stderr for long work.")
@@ -324,6 +325,42 @@ def run(state: _State, connector_id: str, operation: str, connection_path: str, 
         if bar is not None:
             bar.close()
     click.echo(_json_text(result) if as_json else _json_text(result, indent=2))
+
+
+@main.command()
+@click.argument("connector_id")
+@click.argument("trigger")
+@_connection_option
+@_input_option
+@click.option("--cursor", "cursor_path", type=click.Path(dir_okay=False),
+              help="A file keeping the cursor between polls: read if present, written after the poll.")
+@click.pass_obj
+def poll(state: _State, connector_id: str, trigger: str, connection_path: str, input_path: str | None,
+         cursor_path: str | None) -> None:
+    """Poll a trigger once: one JSON line per new item (dedupe_key, data).
+
+    Without --cursor every poll is a first poll (most triggers then report nothing older);
+    with it, the next call reports only what is new since this one.
+    """
+    from .yaml_loader import load_data
+
+    conn = _connection(state, connector_id, connection_path, None)
+    params = _read_data(input_path, "input file") if input_path else {}
+    cursor_file = Path(cursor_path) if cursor_path else None
+    cursor = None
+    if cursor_file is not None and cursor_file.exists():
+        raw = cursor_file.read_bytes()
+        cursor = load_data(raw, f"cursor file {cursor_path}") if raw.strip() else None
+    result = state.host.poll(conn, trigger, params, cursor=cursor)
+    for item in result.items:
+        click.echo(_json_text({"dedupe_key": item.dedupe_key, "data": item.data}))
+    if cursor_file is not None:
+        # Stored only after the items were printed, then acknowledged: at least once.
+        cursor_file.write_text(json.dumps(result.cursor) + "\n", encoding="utf-8")
+        result.commit()
+        click.echo(f"{len(result.items)} new item(s); cursor saved to {cursor_path}", err=True)
+    else:
+        click.echo(f"{len(result.items)} new item(s); pass --cursor FILE to poll on from here", err=True)
 
 
 class _ProgressBar:

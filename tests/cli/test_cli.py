@@ -113,6 +113,27 @@ def test_test_and_run_against_the_emulator(connectors, s3_connection_file):
     assert [item["key"] for item in lines] == ["hello.txt"]
 
 
+def test_poll_with_a_cursor_file_reports_each_new_object_once(connectors, s3_connection_file, tmp_path):
+    conn = str(s3_connection_file(bucket="cli-poll-bucket"))
+    poll = (*LOOPBACK, "poll", "aws.s3", "new_objects", "-c", conn, "--cursor", "cursor.json", "--input", "-")
+    params = "{}"  # settle_seconds stays 15: an object put in the second of a poll is still found
+    assert connectors(*LOOPBACK, "run", "aws.s3", "create_bucket", "-c", conn, "--input", "-",
+                      input='{"bucket": "cli-poll-bucket"}').returncode == 0
+    first = connectors(*poll, input=params)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "" and "cursor saved to cursor.json" in first.stderr  # a first poll starts from now
+    put = connectors(*LOOPBACK, "run", "aws.s3", "put_object", "-c", conn, "--input", "-",
+                     input='{"key": "new.txt", "text": "new"}')
+    assert put.returncode == 0, put.stderr
+    second = connectors(*poll, input=params)
+    assert [json.loads(line)["data"]["key"] for line in second.stdout.splitlines()] == ["new.txt"]
+    assert json.loads(second.stdout)["dedupe_key"].startswith("new.txt@")
+    assert connectors(*poll, input=params).stdout == ""  # nothing repeats from the saved cursor
+    assert json.loads((tmp_path / "cursor.json").read_text())["v"] == 1
+    unknown = connectors(*LOOPBACK, "poll", "aws.s3", "no_such_trigger", "-c", conn)
+    assert unknown.returncode == 1 and "triggers: new_objects" in unknown.stderr
+
+
 def test_debug_logging_never_shows_a_secret(connectors, s3_connection_file):
     conn = str(s3_connection_file(bucket="missing-bucket"))
     outputs = []
