@@ -14,6 +14,20 @@ chunks' outputs merge back into one output of the operation's own shape::
         outcome: {index: $position, error_code: $error, error_message: $message}
         count: failed_count     # ...and is counted here
 
+Chunks may also come from a listing instead of an input list: with ``list:``, a run
+that leaves the ``split`` input out has a worker read a streaming operation of the same
+connector (objects under a prefix) and queue one chunk of ``chunk_size`` listed items at
+a time, each chunk carrying its items in ``split``; outcomes merge in listing order::
+
+    fanout:
+      list:
+        operation: list_objects                   # a streaming operation of this connector
+        params: {bucket: bucket, prefix: prefix}  # its input <- this operation's input
+        item: key                                 # the listed item's field a chunk carries
+        resume: start_after                       # (optional) its input that lists after an item
+      split: keys
+      ...
+
 Placeholders in ``chunk_failed.outcome``: ``$position`` (the item's input position),
 ``$item`` (the item itself), ``$error`` (the failure's type) and ``$message`` (its masked
 message). Output keys that are neither outcomes nor sums (a bucket name) come from the
@@ -33,7 +47,19 @@ PLACEHOLDERS = ("$position", "$item", "$error", "$message")
 #: A chunk bigger than this is one worker doing the whole job again.
 MAX_CHUNK_SIZE = 100_000
 _FANOUT_KEYS = {"split": str, "chunk_size": int, "outcomes": str, "position": str, "sums": list,
-                "chunk_failed": dict}
+                "chunk_failed": dict, "list": dict}
+_LIST_KEYS = {"operation": str, "params": dict, "item": str, "resume": str}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Where a fan-out's items come from when its ``split`` input is left out: a streaming
+    operation of the same connector, read page by page by a worker."""
+
+    operation: str
+    params: Mapping[str, str]  # the listing's input -> the fanned-out operation's input
+    item: str
+    resume: str | None = None
 _CHUNK_FAILED_KEYS = {"outcome": dict, "count": str}
 
 
@@ -48,6 +74,7 @@ class Fanout:
     sums: tuple[str, ...] = ()
     failed_outcome: Mapping[str, Any] = field(default_factory=dict)
     failed_count: str | None = None
+    listing: Listing | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +186,40 @@ def parse_fanout(checker: Any, raw: Any, path: tuple, operation: Any) -> Fanout:
         if isinstance(value, str) and value.startswith("$") and value not in PLACEHOLDERS:
             raise checker.fail(path + ("chunk_failed", "outcome", key), f"unknown placeholder {value!r}",
                                f"use one of {', '.join(PLACEHOLDERS)}")
+    listing = None
+    if "list" in data:
+        raw_list = checker.mapping(data["list"], path + ("list",), _LIST_KEYS, ["operation", "params", "item"])
+        for name, source in raw_list["params"].items():
+            if not isinstance(source, str) or source not in inputs:
+                raise checker.fail(path + ("list", "params", name), f"{source!r} is not an input of this operation",
+                                   "map each input of the listing to one of this operation's inputs")
+        if split.required:
+            raise checker.fail(path + ("split",), f"{data['split']!r} is required, so the listing would never run",
+                               "make the split input optional: left out, the items come from the listing")
+        listing = Listing(raw_list["operation"], dict(raw_list["params"]), raw_list["item"], raw_list.get("resume"))
     return Fanout(split=data["split"], chunk_size=data["chunk_size"], outcomes=data["outcomes"],
                   position=data.get("position"), sums=sums, failed_outcome=dict(failed.get("outcome", {})),
-                  failed_count=count)
+                  failed_count=count, listing=listing)
+
+
+def check_listings(checker: Any, operations: Sequence[Any]) -> None:
+    """Each ``fanout.list`` names a streaming operation of the same manifest, its inputs and its item field."""
+    by_id = {op.id: op for op in operations}
+    for index, operation in enumerate(operations):
+        listing = operation.fanout.listing if operation.fanout else None
+        if listing is None:
+            continue
+        path = ("operations", index, "fanout", "list")
+        source = by_id.get(listing.operation)
+        if source is None or not source.output.stream or source.fanout is not None:
+            streaming = [op.id for op in operations if op.output.stream]
+            raise checker.fail(path + ("operation",), f"{listing.operation!r} is not a streaming operation here",
+                               f"name one of: {', '.join(streaming) or '(none)'}")
+        inputs = {f.key for f in source.input.fields}
+        for name in [*listing.params, *([listing.resume] if listing.resume else [])]:
+            if name not in inputs:
+                raise checker.fail(path, f"{name!r} is not an input of {listing.operation}",
+                                   f"use its inputs: {', '.join(sorted(inputs))}")
+        if listing.item not in {f.key for f in source.output.fields}:
+            raise checker.fail(path + ("item",), f"{listing.item!r} is not an output field of {listing.operation}",
+                               "name the field of each listed item that a chunk carries, e.g. `item: key`")

@@ -104,6 +104,27 @@ def connector_run(
 
 
 @hookspec(firstresult=True)
+def connector_check_input(
+    connector_id: str, operation: str, params: Mapping[str, Any], connection: Mapping[str, Any]
+) -> None:
+    """Refuse an operation's input for reasons its manifest cannot state.
+
+    Called on the owning plugin only, after the manifest's own validation and before
+    anything runs or is queued: by :meth:`Host.validate_input` (so ``Jobs.submit`` and a
+    form page's check) and by :meth:`Host.run`. For rules across fields and the
+    connection, such as a copy whose destination lies inside its source. Must be cheap:
+    no request, no vendor SDK.
+
+    :param params: the validated input, defaults applied.
+    :param connection: the connection's values when known: the :class:`Connection` in
+        a run, its stored values without secrets for ``Jobs.submit``, ``{}`` for a form
+        draft checked on its own.
+    :raise ValidationError: naming each bad field and what to write instead.
+    :return: ``None``, whether the input passed or the plugin has no such checks.
+    """
+
+
+@hookspec(firstresult=True)
 def connector_test_connection(
     connector_id: str, connection: Connection, context: RunContext
 ) -> TestResult | None:

@@ -166,12 +166,25 @@ class Host:
         _bind_secrets(validated, self._masker.add)
         return Connection(connector_id, validated, name=name)
 
-    def validate_input(self, connector_id: str, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    def validate_input(self, connector_id: str, operation: str, params: Mapping[str, Any],
+                       connection: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """An operation's input as :meth:`run` would validate it (defaults applied), without running.
 
         Raises ValidationError listing every bad field; a form page submits drafts here.
+        The owner's ``connector_check_input`` sees the result too, with ``connection`` (the
+        connection's values without secrets, when known).
         """
-        return self.validate(connector_id, params, operation)
+        clean = self.validate(connector_id, params, operation)
+        self._check_input(connector_id, operation, clean, connection or {})
+        return clean
+
+    def _check_input(self, connector_id: str, operation: str, clean: Mapping[str, Any],
+                     connection: Mapping[str, Any]) -> None:
+        hook = self._registry.owner_hook("connector_check_input", connector_id)
+        try:
+            hook(connector_id=connector_id, operation=operation, params=clean, connection=connection)
+        except ConnectorError as exc:
+            raise self._scrubbed(exc)
 
     def validate(self, connector_id: str, values: Mapping[str, Any], operation: str | None = None) -> dict[str, Any]:
         """Validate connection values (or an operation's input) as ``connect``/``run`` do.
@@ -258,6 +271,7 @@ class Host:
                 hint="edit the connection and fill in " + ", ".join(missing), connector=connector_id)
         clean = self._validator(connector_id, operation, "input", op.input).load(params or {})
         _bind_secrets(clean, self._masker.add)  # secret inputs (an API key to store) never reach logs
+        self._check_input(connector_id, operation, clean, connection)
         context = self._context(connector_id, operation, progress, timeout=timeout, cancel=cancel)
         hook = self._registry.owner_hook("connector_run", connector_id)
         try:

@@ -268,6 +268,10 @@ class _Checker:
         for i, op_id in enumerate(ids):
             if op_id in ids[:i]:
                 raise self.fail(("operations", i, "id"), f"duplicate operation id {op_id!r}", "ids must be unique")
+        if any(op.fanout and op.fanout.listing for op in operations):
+            from .fanout_plan import check_listings
+
+            check_listings(self, operations)
         triggers: tuple[Trigger, ...] = ()
         if "triggers" in data:
             from .triggers.manifest import parse_triggers  # only for manifests that declare triggers

@@ -86,6 +86,8 @@ def make_celery_app(executor_factory: Callable[[], JobExecutor] | None = None, *
             task.apply_async((tenant, job_id), countdown=outcome.delay, queue=settings.queue)
         return f"{outcome.kind} {job_id}"  # the worker's log line for the message says what it did
 
+    context.send = lambda tenant, job_id, delay=0.0: deliver.apply_async(
+        (tenant, job_id), countdown=max(0.0, delay), queue=settings.queue)
     if executor_factory is not None:
         reaper = _Reaper(context, lambda tenant, job_id: deliver.apply_async((tenant, job_id), queue=settings.queue),
                          interval=max(0.5, settings.lease_seconds / 2))
@@ -127,6 +129,8 @@ class _WorkerContext:
         self._pid: int | None = None
         self._executor: JobExecutor | None = None
         self._lock = threading.Lock()
+        #: Sends a job to the workers; the executor queues the jobs it creates with it.
+        self.send: Callable[..., Any] | None = None
 
     def executor(self) -> JobExecutor:
         if self._factory is None:
@@ -134,6 +138,7 @@ class _WorkerContext:
         with self._lock:
             if self._executor is None or self._pid != os.getpid():
                 self._executor, self._pid = self._factory(), os.getpid()
+                self._executor.enqueue = self.send
             return self._executor
 
     def warm_up(self) -> None:

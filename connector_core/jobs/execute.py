@@ -14,13 +14,14 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConnectorError
 from ..store.envelope import Sealed, open_sealed
 from ..store.values import join_secrets
+from .fanout_listing import list_into_chunks, listing_plan
 from .heartbeat import Heartbeats, RunningJob
 from .model import JobRecord, JobState, error_record, to_json_value
 from .records import Busy, Claimed, Done, JobStore
@@ -64,6 +65,9 @@ class JobExecutor:
         self.owner = owner or f"{socket.gethostname()[:40]}:{os.getpid()}"
         self._rand = random.Random()
         self._heartbeats = Heartbeats(records, settings.lease_seconds, settings.check_interval)
+        #: How this process queues a job it creates (a fan-out's chunks): ``enqueue(tenant, job_id,
+        #: delay=0.0)``, set by the runner whose workers use this executor.
+        self.enqueue: Callable[..., None] | None = None
 
     def close(self) -> None:
         """Stop the heartbeat thread, once no delivery of this process is running."""
@@ -93,6 +97,12 @@ class JobExecutor:
         try:
             connection = self.store.load_connection(job.tenant, job.connection_id, self.host)
             params = self._params(claim)
+            spec = None if job.parent_id else self.host.manifest(job.connector_id).operation(job.operation).fanout
+            plan = listing_plan(job.params, spec)
+            if spec is not None and plan is not None:  # a fan-out's parent whose items come from a listing
+                held = list_into_chunks(self, claim, beat, connection, params, spec, plan)
+                self._heartbeats.remove(beat)
+                return Outcome("done" if held else "lost", record=claim.record)
             result = self.host.run(connection, job.operation, params, progress=beat.report, cancel=beat.cancel)
             if not isinstance(result, Mapping):  # a streaming operation: its items, collected
                 result = {"items": list(result)}

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 #: The parent's params hold this marker in place of the split list (its items live in the chunks).
 MARKER = "$fanout"
+#: How many chunks :meth:`FanoutJobs.chunks` returns while a listing is still queueing them.
+_CHUNKS_WHILE_LISTING = 10_000
 
 
 class FanoutJobs:
@@ -62,7 +64,9 @@ class FanoutJobs:
     def chunks(self, tenant: str, job_id: str) -> list[JobRecord]:
         """A parent's chunk jobs, in chunk order."""
         plan = plan_of(self.jobs.get(tenant, job_id))
-        return self.jobs.list(tenant, parent_id=job_id, limit=plan["chunks"] if plan else 1)
+        if plan is None:
+            return []
+        return self.jobs.list(tenant, parent_id=job_id, limit=plan.get("chunks", _CHUNKS_WHILE_LISTING))
 
 
 def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *, key: str | None,
@@ -82,7 +86,11 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
         from ..errors import ValidationError
 
         raise ValidationError({"chunk_size": ["must be a positive integer"]})
-    if len(clean[spec.split]) <= size:
+    if spec.listing is not None and clean.get(spec.split) is None:
+        from .fanout_listing import queue_lister  # the items come from a listing a worker reads
+
+        return queue_lister(jobs, stored, operation, clean, spec, size, key=key, max_attempts=max_attempts)
+    if clean.get(spec.split) is None or len(clean[spec.split]) <= size:
         return None
     # Split and made JSON once for the whole input; each chunk is a slice of it (its secret
     # markers index the whole input's secrets, which each chunk carries).
@@ -108,12 +116,15 @@ def refresh(jobs: Jobs, record: JobRecord) -> JobRecord:
     plan = plan_of(record)
     if plan is None or record.finished:
         return record
+    listing = "chunks" not in plan  # a worker is still listing the items and queueing chunks
     chunks = _chunk_states(jobs, record.tenant, record.id)
     if record.cancel_requested and any(c["state"] not in JobState.FINISHED for c in chunks.values()):
         for chunk in chunks.values():
             if chunk["state"] not in JobState.FINISHED:
                 jobs.records.request_cancel(record.tenant, chunk["id"])
         chunks = _chunk_states(jobs, record.tenant, record.id)
+    if listing:
+        return record
     spec = _spec(jobs, record.job.connector_id, record.job.operation)
     if spec is None:  # the manifest changed under a running fan-out
         raise NotFoundError(f"operation {record.job.operation!r} no longer declares a fan-out",
@@ -161,7 +172,9 @@ def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]
             select(*columns).where(j.c.tenant == record.tenant, j.c.parent_id == record.id))}
         token = db.execute(select(j.c.lease_token).where(j.c.id == record.id)).scalar()
     outcomes, failed, rerun = [], [], []
-    for index, positions in enumerate(chunk_ranges(plan["items"], plan["chunk_size"])):
+    ranges = chunk_ranges(plan["items"], plan["chunk_size"])
+    ranges += [range(plan["items"], plan["items"])] * (plan["chunks"] - len(ranges))  # a listing's empty chunk
+    for index, positions in enumerate(ranges):
         row = rows[index]
         items = row["params"][spec.split] if need_items else [None] * len(positions)
         ok = row["state"] == JobState.SUCCEEDED
@@ -178,11 +191,17 @@ def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]
     per_item = merged.pop(spec.outcomes)
     merged["fanout"] = {"chunks": plan["chunks"], "chunk_size": plan["chunk_size"], "items": plan["items"],
                         "failed_chunks": failed, "rerun_chunks": rerun}
+    if "complete" in plan:
+        merged["fanout"]["listed_all"] = plan["complete"]
     state, error = JobState.SUCCEEDED, None
-    if failed and record.cancel_requested:
+    if plan.get("complete") is False:
+        state, error = JobState.CANCELLED, {"error": "Cancelled", "hint": None, "retryable": False,
+                                           "message": f"cancelled while listing: only the {plan['items']} items "
+                                                      f"listed by then were queued, in {plan['chunks']} chunks"}
+    elif failed and record.cancel_requested:
         state, error = JobState.CANCELLED, {"error": "Cancelled", "message": "cancelled before every chunk ran",
                                            "hint": None, "retryable": False}
-    elif len(failed) == plan["chunks"]:
+    elif failed and len(failed) == plan["chunks"]:
         state, error = JobState.FAILED, failed[0]["error"]
     progress = Progress(plan["items"], plan["items"], spec.split)
     if token is not None:  # None: another reader finished it a moment ago

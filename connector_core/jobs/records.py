@@ -232,8 +232,8 @@ class JobStore:
         except NotFoundError:
             return Done(None)
         record = record_of(row)
-        if record.finished:
-            return Done(record)
+        if record.finished or (row["state"] == JobState.RUNNING and row["lease_expires_at"] is None):
+            return Done(record)  # finished, or a fan-out's parent waiting for its chunks: nothing to run
         lease_live = row["state"] == JobState.RUNNING and _utc(row["lease_expires_at"]) >= now
         if lease_live:
             return Busy(record, max(0.05, (_utc(row["lease_expires_at"]) - now).total_seconds()))

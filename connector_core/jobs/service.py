@@ -58,6 +58,7 @@ class Jobs:
         self.records = JobStore(store.engine)
         self.executor = JobExecutor(store, self.records, self.settings)
         self.runner = runner or runner_from_environment()
+        self.executor.enqueue = self.runner.enqueue  # jobs this process's deliveries create (listed chunks)
         self.runner.start(self.executor)
 
     def close(self, wait: bool = True) -> None:
@@ -94,7 +95,7 @@ class Jobs:
         work is a ConflictError.
         """
         stored = self.store.get(tenant, connection_id)
-        clean = self.host.validate_input(stored.connector_id, operation, params or {})
+        clean = self.host.validate_input(stored.connector_id, operation, params or {}, stored.values)
         self._check_required(stored, operation)
         key = _idempotency_key(idempotency_key)
         if parent_id is None:  # a chunk is never split again

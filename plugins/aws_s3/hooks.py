@@ -23,6 +23,8 @@ _OPERATIONS = {
     "put_object": "objects:put_object",
     "delete_object": "objects:delete_object",
     "delete_objects": "objects:delete_objects",
+    "delete_prefix": "prefix_batches:delete_prefix",
+    "copy_prefix": "prefix_batches:copy_prefix",
     "get_object_tagging": "objects:get_object_tagging",
     "put_object_tagging": "objects:put_object_tagging",
     "delete_object_tagging": "objects:delete_object_tagging",
@@ -56,6 +58,19 @@ def connector_implementations() -> Mapping[str, str]:
 def connector_triggers() -> Mapping[str, str]:
     """``new_objects``: new or overwritten objects under a prefix (see ``triggers``)."""
     return {"new_objects": "connector_aws_s3.triggers:new_objects"}
+
+
+#: Operations with refusals their manifest cannot state (see ``prefix_batches.check_input``).
+_CHECKED_INPUT = {"delete_prefix", "copy_prefix"}
+
+
+@hookimpl
+def connector_check_input(operation: str, params: Mapping[str, Any], connection: Mapping[str, Any]) -> None:
+    """Prefix operations: S3's bucket and key rules, the whole-bucket confirmation, no overlapping copy."""
+    if operation in _CHECKED_INPUT:
+        from .validation import check_prefix_input  # no boto3: cheap enough for every submit
+
+        check_prefix_input(operation, params, connection)
 
 
 @hookimpl

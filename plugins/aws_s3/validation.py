@@ -20,6 +20,11 @@ from connector_core import ValidationError
 #: S3 keys are limited to 1,024 bytes of UTF-8.
 MAX_KEY_BYTES = 1024
 
+#: The value ``confirm_whole_bucket`` must hold for a prefix delete without a prefix.
+WHOLE_BUCKET = "delete-every-object"
+#: Bad keys named in one refusal: enough to fix the input, not a flood.
+MAX_PROBLEMS = 20
+
 _BUCKET_CHARS = re.compile(r"[a-z0-9.-]+")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
@@ -172,3 +177,47 @@ def check_metadata(value: Any, path: str = "metadata") -> dict[str, str]:
     if size > 2048:
         raise ValidationError({path: [f"user metadata must be at most 2 KB in total (has {size} bytes)"]})
     return meta
+
+
+def check_prefix_input(operation: str, params: Mapping[str, Any], connection: Mapping[str, Any]) -> None:
+    """Refuse bad input before anything runs or is queued (the ``connector_check_input`` hook).
+
+    Bucket names and prefixes by S3's rules, the whole-bucket confirmation of a delete, the
+    ``keys`` a chunk carries (each under the prefix), and a copy whose destination range
+    overlaps its source: it would copy its own copies.
+    """
+    problems: dict[str, list[str]] = {}
+    for field in ("bucket", "source_bucket"):
+        name = params.get(field)
+        if name and bucket_name_problems(name):
+            problems[field] = [f"bucket name {name!r} {p}" for p in bucket_name_problems(name)]
+    prefix = params.get("prefix") or ""
+    for field in ("prefix", "destination_prefix"):
+        if params.get(field) and key_problems(params[field]):
+            problems[field] = [f"prefix {p}" for p in key_problems(params[field])]
+    if operation == "delete_prefix" and not prefix and params.get("confirm_whole_bucket") != WHOLE_BUCKET:
+        problems["confirm_whole_bucket"] = [
+            f"without a prefix every object in the bucket is deleted: set it to {WHOLE_BUCKET!r} to confirm"]
+    for index, key in enumerate(params.get("keys") or ()):
+        if len(problems) >= MAX_PROBLEMS:
+            break
+        if key_problems(key) or not key.startswith(prefix):
+            problems[f"keys[{index}]"] = [f"object key {p}" for p in key_problems(key)] or [
+                f"{key!r} is not under the prefix {prefix!r}"]
+    if operation == "copy_prefix" and not problems:
+        source_bucket = params.get("source_bucket") or connection.get("bucket")
+        bucket = params.get("bucket") or connection.get("bucket")
+        target = destination_prefix(params)
+        if source_bucket and source_bucket == bucket and (target.startswith(prefix) or prefix.startswith(target)):
+            problems["destination_prefix"] = [
+                f"s3://{bucket}/{target} overlaps the source s3://{source_bucket}/{prefix}: the copy would copy "
+                "its own copies (or overwrite its sources); give another destination bucket, or a destination "
+                "prefix that neither starts with the source prefix nor is the start of it"]
+    if problems:
+        raise ValidationError(problems)
+
+
+def destination_prefix(params: Mapping[str, Any]) -> str:
+    """Where a prefix copy goes: ``destination_prefix``, else the source prefix (the same keys elsewhere)."""
+    target = params.get("destination_prefix")
+    return (params.get("prefix") or "") if target is None else target

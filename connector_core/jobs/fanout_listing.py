@@ -1,0 +1,160 @@
+"""Fan-out whose items come from a listing: a worker lists, queueing a chunk job per page.
+
+An operation whose ``fanout:`` declares ``list:`` (see :mod:`connector_core.fanout_plan`)
+and is submitted without its ``split`` input (delete every object under a prefix) cannot
+be cut up at submit time: nobody knows the items yet, and there may be millions. So the
+parent is queued as an ordinary job, and the worker that takes it (any runner's) runs the
+declared streaming operation and queues a chunk job each time ``chunk_size`` items have
+arrived, the items in the chunk's ``split`` input. Memory holds one chunk of items and
+the listing's current page, never the whole listing. When the listing ends, the parent
+is *held* (running under a lease no runner holds, as a list-split parent is from the
+start) and merged by :func:`.fanout.refresh` once its chunks finished.
+
+Re-delivery is harmless: a worker that dies while listing loses its lease; the job runs
+again and resumes after the last item of the last chunk it finds (the declared
+``resume`` input), queueing that chunk again only if it never left (same key, queued
+once). Every chunk but the last is full, so the parent's plan is (items, chunk_size,
+chunks) as for a list split. Cancelling stops the listing at the next item: no chunk is
+queued after that, chunks not started are cancelled, and the parent ends ``cancelled``
+(``result.fanout.listed_all`` false).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from ..fanout_plan import Fanout
+from ..store.values import split_secrets
+from .model import JobRecord, JobState, Progress, to_json_value
+from .table import jobs as jobs_table
+
+if TYPE_CHECKING:
+    from .execute import JobExecutor
+    from .heartbeat import RunningJob
+    from .records import Claimed
+    from .service import Jobs
+
+#: The ``unit`` of a listing parent's progress (items listed and queued so far).
+LISTED = "listed"
+
+
+def queue_lister(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], spec: Fanout, size: int, *,
+                 key: str | None, max_attempts: int | None) -> JobRecord:
+    """Queue the parent as an ordinary job; the worker that takes it lists (:func:`list_into_chunks`)."""
+    from .fanout import MARKER
+
+    public, secrets = split_secrets(clean)
+    params = {**to_json_value(public), spec.split: {MARKER: {"listing": True, "chunk_size": size}}}
+    return jobs._queue(stored, operation, params, secrets, key=key, max_attempts=max_attempts)
+
+
+def listing_plan(params: Mapping[str, Any], spec: Fanout | None) -> dict[str, Any] | None:
+    """The marker of a parent whose items are still to be listed, else None."""
+    from .fanout import MARKER
+
+    if spec is None or spec.listing is None:
+        return None
+    value = params.get(spec.split)
+    plan = value.get(MARKER) if isinstance(value, Mapping) else None
+    return dict(plan) if isinstance(plan, Mapping) and plan.get("listing") else None
+
+
+def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, connection: Any,
+                     params: Mapping[str, Any], spec: Fanout, plan: Mapping[str, Any]) -> bool:
+    """List the items, queue a chunk job per ``chunk_size`` of them, then hold the parent.
+
+    False when the lease was lost meanwhile (another delivery took the job over).
+    Raises what the listing raised; the executor retries or fails the job as for any run.
+    """
+    from .service import Jobs
+
+    assert spec.listing is not None
+    record, listing, size = claim.record, spec.listing, int(plan["chunk_size"])
+    if executor.enqueue is None:
+        raise RuntimeError("this runner gave its executor no way to queue jobs")
+    jobs = Jobs(executor.store, _Forward(executor.enqueue), settings=executor.settings)
+    stored = executor.store.get(record.tenant, record.job.connection_id)
+    public, secrets = split_secrets({k: v for k, v in params.items() if k != spec.split})
+    public = to_json_value(public)
+
+    def queue(index: int, items: list[Any]) -> None:
+        jobs._queue(stored, record.job.operation, {**public, spec.split: items}, secrets,
+                    key=f"fanout/{record.id}/{index}", max_attempts=record.max_attempts, parent_id=record.id,
+                    chunk_index=index)
+
+    index, items, last = 0, 0, _last_chunk(executor, record, spec)
+    done = last is not None and len(last["items"]) < size  # the listing had ended: only the hold was missing
+    if last is not None:  # an earlier run of this job queued chunks up to this one: go on after it
+        if last["state"] == JobState.QUEUED:  # its message may never have left: a second one is harmless
+            executor.enqueue(record.tenant, last["id"])
+        index, items = last["index"] + 1, last["index"] * size + len(last["items"])
+    list_params = {name: params[source] for name, source in listing.params.items() if params.get(source) is not None}
+    if last is not None and last["items"] and listing.resume:
+        list_params[listing.resume] = last["items"][-1]
+    page: list[Any] = []
+    if not done:
+        for listed in executor.host.run(connection, listing.operation, list_params, cancel=beat.cancel):
+            if beat.cancel.is_set():
+                break
+            page.append(listed[listing.item])
+            if len(page) == size:
+                queue(index, page)
+                index, items, page = index + 1, items + len(page), []
+                beat.report(items, None, LISTED)
+    if beat.lost:
+        return False
+    complete = not beat.cancel.is_set()
+    if complete and (page or index == 0):  # the last, partial chunk (or one empty chunk: outputs to merge)
+        queue(index, page)
+        index, items = index + 1, items + len(page)
+    from .fanout import MARKER
+
+    marker = {MARKER: {"items": items, "chunk_size": size, "chunks": index, "complete": complete}}
+    return _hold(executor, record.id, claim.token, {**record.job.params, spec.split: marker},
+                 Progress(items, None, LISTED))
+
+
+class _Forward:
+    """A runner for the chunks a listing queues: hands them to the runner the listing runs on."""
+
+    name = "worker"
+
+    def __init__(self, enqueue: Any) -> None:
+        self._enqueue = enqueue
+
+    def start(self, executor: Any) -> None:
+        """Nothing to start: the process's runner already runs."""
+
+    def enqueue(self, tenant: str, job_id: str, *, delay: float = 0.0) -> None:
+        self._enqueue(tenant, job_id, delay=delay)
+
+    def close(self, wait: bool = True) -> None:
+        """Nothing to close: the process's runner outlives the listing."""
+
+
+def _last_chunk(executor: JobExecutor, record: JobRecord, spec: Fanout) -> dict[str, Any] | None:
+    """The last chunk an earlier run of this parent queued (id, index, state, items), or None."""
+    j = jobs_table
+    query = (select(j.c.id, j.c.chunk_index, j.c.state, j.c.params)
+             .where(j.c.tenant == record.tenant, j.c.parent_id == record.id)
+             .order_by(j.c.chunk_index.desc()).limit(1))
+    with executor.records._read() as db:
+        row = db.execute(query).first()
+    if row is None:
+        return None
+    return {"id": row.id, "index": row.chunk_index, "state": row.state, "items": list(row.params[spec.split])}
+
+
+def _hold(executor: JobExecutor, job_id: str, token: str, params: dict[str, Any], progress: Progress) -> bool:
+    """The listed parent waits for its chunks: running under a new lease no runner holds (never
+    reaped, never claimed), with its plan in its params; False if this delivery lost the lease."""
+    j = jobs_table
+    with executor.records._write() as db:
+        return db.execute(update(j).where(j.c.id == job_id, j.c.lease_token == token).values(
+            params=params, lease_owner="fanout", lease_token=uuid.uuid4().hex, lease_expires_at=None,
+            last_message="waiting for its chunks",
+            progress={"done": progress.done, "total": progress.total, "unit": progress.unit})).rowcount == 1
