@@ -108,6 +108,9 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
     if beat.lost:
         return False
     complete = not beat.cancel.is_set()
+    if not complete:  # cancelled: chunks queued so far that did not start never will
+        for chunk in jobs.list(record.tenant, parent_id=record.id, state=JobState.QUEUED, limit=index + 1):
+            jobs.records.request_cancel(record.tenant, chunk.id)
     if complete and (page or index == 0):  # the last, partial chunk (or one empty chunk: outputs to merge)
         queue(index, page)
         index, items = index + 1, items + len(page)
