@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -49,3 +50,26 @@ def fast_settings(**overrides):
     values = {"lease_seconds": 2.0, "check_interval": 0.1, "retry_delay": 0.05, "max_retry_delay": 0.5,
               "max_attempts": 3, "workers": 4}
     return JobSettings(**{**values, **overrides})
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    """Redis for the Celery fan-out tests (see tests/jobs/celerykit.py)."""
+    from tests.jobs import celerykit
+
+    yield from celerykit.redis_url()
+
+
+@pytest.fixture
+def postgres_store_url(postgres_database):
+    """A schema of this test's own in the run's PostgreSQL database (workers share it)."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = postgres_database.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as db:
+        db.execute(f'CREATE SCHEMA "{schema}"')
+    yield postgres_database.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as db:
+        db.execute(f'DROP SCHEMA "{schema}" CASCADE')

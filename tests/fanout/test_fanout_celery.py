@@ -15,8 +15,6 @@ import time
 import uuid
 from collections import Counter
 
-import pytest
-
 from connector_core.aws.stand_in import PutEventsStandIn
 from connector_core.jobs import FanoutJobs, Jobs, JobSettings
 
@@ -26,26 +24,6 @@ from tests.jobs import celerykit
 ENTRIES = 10_000
 CHUNK = 250
 WAIT = 180  # seconds: a bound for waits under load, never an assertion about speed
-
-
-@pytest.fixture(scope="module")
-def redis_server():
-    yield from celerykit.redis_url()
-
-
-@pytest.fixture
-def postgres_store_url(postgres_database):
-    """A schema of this test's own in the run's PostgreSQL database (workers share it)."""
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    plain = postgres_database.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(plain, autocommit=True) as db:
-        db.execute(f'CREATE SCHEMA "{schema}"')
-    yield postgres_database.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-    with psycopg.connect(plain, autocommit=True) as db:
-        db.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _running_on(fanout: FanoutJobs, parent_id: str, pid: int) -> dict[int, int]:
