@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector_core import Host, ManifestError
-from connector_core.fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
+from connector_core.fanout_plan import ChunkOutcome, Fanout, Listing, chunk_params, chunk_ranges, merge
 from connector_core.manifest_loader import parse_manifest
 
 PUT = Fanout(split="entries", chunk_size=3, outcomes="results", position="index",
@@ -144,3 +144,64 @@ def test_a_right_declaration_loads():
     _, manifest = parse_manifest(OPERATION + "      split: items\n      chunk_size: 10\n      outcomes: outcomes\n"
                                  "      sums: [sent]\n", "bulk.yaml")
     assert manifest.operations[0].fanout == Fanout(split="items", chunk_size=10, outcomes="outcomes", sums=("sent",))
+
+
+LISTED = OPERATION.replace("""    fanout:
+""", """    fanout:
+      split: items
+      chunk_size: 10
+      outcomes: outcomes
+      list:
+@LISTING@
+  - id: browse
+    label: Browse
+    input:
+      fields:
+        - {key: folder, label: Folder, type: string}
+        - {key: after, label: After, type: string}
+    output:
+      stream: @STREAM@
+      fields:
+        - {key: name, label: Name, type: string}
+""")
+
+
+def _listed(listing: str, stream: str) -> str:
+    return LISTED.replace("@LISTING@", listing).replace("@STREAM@", stream)
+
+
+GOOD_LIST = "        operation: browse\n        params: {folder: mode}\n        item: name\n        resume: after"
+
+
+@pytest.mark.parametrize("listing,stream,path,words", [
+    (GOOD_LIST.replace("browse", "send"), "true", "operations[0].fanout.list.operation", "not a streaming operation"),
+    (GOOD_LIST, "false", "operations[0].fanout.list.operation", "name one of: (none)"),
+    (GOOD_LIST.replace("item: name", "item: size"), "true", "operations[0].fanout.list.item",
+     "'size' is not an output field of browse"),
+    (GOOD_LIST.replace("{folder: mode}", "{folder: nothing}"), "true", "operations[0].fanout.list.params.folder",
+     "not an input of this operation"),
+    (GOOD_LIST.replace("resume: after", "resume: since"), "true", "operations[0].fanout.list",
+     "'since' is not an input of browse"),
+])
+def test_a_wrong_listing_is_a_load_error_naming_the_key(listing, stream, path, words):
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(_listed(listing, stream), "bulk.yaml")
+    assert caught.value.path == path
+    assert words in str(caught.value)
+
+
+def test_a_listing_needs_an_optional_split_input():
+    text = _listed(GOOD_LIST, "true").replace(
+        "{key: items, label: Items, type: list,", "{key: items, label: Items, type: list, required: true,")
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(text, "bulk.yaml")
+    assert caught.value.path == "operations[0].fanout.split" and "never run" in str(caught.value)
+
+
+def test_a_right_listing_loads_and_the_s3_prefix_operations_declare_one():
+    _, manifest = parse_manifest(_listed(GOOD_LIST, "true"), "bulk.yaml")
+    assert manifest.operations[0].fanout.listing == Listing("browse", {"folder": "mode"}, "name", "after")
+    s3 = Host(entry_points=True).manifest("aws.s3")
+    for operation in ("delete_prefix", "copy_prefix"):
+        listing = s3.operation(operation).fanout.listing
+        assert (listing.operation, listing.item, listing.resume) == ("list_objects", "key", "start_after")
