@@ -74,7 +74,7 @@ class RunsApi:
         self.limiter.check(who.tenant, "run")
         params, written = self._files_in(who.tenant, manifest.operation(operation), raw)
         try:
-            self.host.validate_input(connection.connector_id, operation, params)
+            self.host.validate_input(connection.connector_id, operation, params, connection)
         except ValidationError as exc:
             self._discard(who.tenant, written)
             raise _file_errors(invalid(exc, body, public=public_words(self.host))) from None
