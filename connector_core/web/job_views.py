@@ -106,12 +106,15 @@ def list_page(engine: Engine, tenant: str, *, limit: int, before: str | None = N
 
 
 def chunk_counts(engine: Engine, tenant: str, parent_id: str, plan: Mapping[str, Any]) -> dict[str, Any]:
-    """A fan-out parent's chunks: how many, of what size, and how many are in each state."""
+    """A fan-out parent's chunks: how many, of what size, and how many are in each state (while a
+    listing still queues them: those queued so far, ``listing`` true, ``items`` None)."""
     j = jobs_table
     query = (select(j.c.state, func.count()).where(j.c.tenant == tenant, j.c.parent_id == parent_id)
              .group_by(j.c.state))
     with engine.connect() as db:
         states = {state: count for state, count in db.execute(query)}
-    return {"total": plan["chunks"], "chunk_size": plan["chunk_size"], "items": plan["items"],
+    listing = "chunks" not in plan
+    return {"total": sum(states.values()) if listing else plan["chunks"], "chunk_size": plan["chunk_size"],
+            "items": plan.get("items"), "listing": listing,
             "states": {s: states.get(s, 0) for s in (JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED,
                                                      JobState.FAILED, JobState.CANCELLED)}}
