@@ -24,7 +24,7 @@ a time, each chunk carrying its items in ``split``; outcomes merge in listing or
         operation: list_objects                   # a streaming operation of this connector
         params: {bucket: bucket, prefix: prefix}  # its input <- this operation's input
         item: key                                 # the listed item's field a chunk carries
-        resume: start_after                       # (optional) its input that lists after an item
+        resume: start_after                       # its input that lists after a given item
       split: keys
       ...
 
@@ -59,7 +59,7 @@ class Listing:
     operation: str
     params: Mapping[str, str]  # the listing's input -> the fanned-out operation's input
     item: str
-    resume: str | None = None
+    resume: str  # the listing's input that lists after a given item: a re-run goes on, never repeats
 _CHUNK_FAILED_KEYS = {"outcome": dict, "count": str}
 
 
@@ -188,7 +188,8 @@ def parse_fanout(checker: Any, raw: Any, path: tuple, operation: Any) -> Fanout:
                                f"use one of {', '.join(PLACEHOLDERS)}")
     listing = None
     if "list" in data:
-        raw_list = checker.mapping(data["list"], path + ("list",), _LIST_KEYS, ["operation", "params", "item"])
+        raw_list = checker.mapping(data["list"], path + ("list",), _LIST_KEYS,
+                                   ["operation", "params", "item", "resume"])
         for name, source in raw_list["params"].items():
             if not isinstance(source, str) or source not in inputs:
                 raise checker.fail(path + ("list", "params", name), f"{source!r} is not an input of this operation",
@@ -196,7 +197,7 @@ def parse_fanout(checker: Any, raw: Any, path: tuple, operation: Any) -> Fanout:
         if split.required:
             raise checker.fail(path + ("split",), f"{data['split']!r} is required, so the listing would never run",
                                "make the split input optional: left out, the items come from the listing")
-        listing = Listing(raw_list["operation"], dict(raw_list["params"]), raw_list["item"], raw_list.get("resume"))
+        listing = Listing(raw_list["operation"], dict(raw_list["params"]), raw_list["item"], raw_list["resume"])
     return Fanout(split=data["split"], chunk_size=data["chunk_size"], outcomes=data["outcomes"],
                   position=data.get("position"), sums=sums, failed_outcome=dict(failed.get("outcome", {})),
                   failed_count=count, listing=listing)
@@ -216,7 +217,7 @@ def check_listings(checker: Any, operations: Sequence[Any]) -> None:
             raise checker.fail(path + ("operation",), f"{listing.operation!r} is not a streaming operation here",
                                f"name one of: {', '.join(streaming) or '(none)'}")
         inputs = {f.key for f in source.input.fields}
-        for name in [*listing.params, *([listing.resume] if listing.resume else [])]:
+        for name in [*listing.params, listing.resume]:
             if name not in inputs:
                 raise checker.fail(path, f"{name!r} is not an input of {listing.operation}",
                                    f"use its inputs: {', '.join(sorted(inputs))}")

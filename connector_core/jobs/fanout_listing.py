@@ -12,8 +12,8 @@ start) and merged by :func:`.fanout.refresh` once its chunks finished.
 
 Re-delivery is harmless: a worker that dies while listing loses its lease; the job runs
 again and resumes after the last item of the last chunk it finds (the declared
-``resume`` input), queueing that chunk again only if it never left (same key, queued
-once). Every chunk but the last is full, so the parent's plan is (items, chunk_size,
+``resume`` input), sending that chunk's message again if it may never have left (a
+duplicate message is harmless: the chunk runs once). Every chunk but the last is full, so the parent's plan is (items, chunk_size,
 chunks) as for a list split. Cancelling stops the listing at the next item: no chunk is
 queued after that, chunks not started are cancelled, and the parent ends ``cancelled``
 (``result.fanout.listed_all`` false).
@@ -92,7 +92,7 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
             executor.enqueue(record.tenant, last["id"])
         index, items = last["index"] + 1, last["index"] * size + len(last["items"])
     list_params = {name: params[source] for name, source in listing.params.items() if params.get(source) is not None}
-    if last is not None and last["items"] and listing.resume:
+    if last is not None and last["items"]:
         list_params[listing.resume] = last["items"][-1]
     page: list[Any] = []
     if not done:

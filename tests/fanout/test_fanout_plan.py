@@ -182,6 +182,7 @@ GOOD_LIST = "        operation: browse\n        params: {folder: mode}\n        
      "not an input of this operation"),
     (GOOD_LIST.replace("resume: after", "resume: since"), "true", "operations[0].fanout.list",
      "'since' is not an input of browse"),
+    (GOOD_LIST.replace("\n        resume: after", ""), "true", "operations[0].fanout.list", "'resume'"),
 ])
 def test_a_wrong_listing_is_a_load_error_naming_the_key(listing, stream, path, words):
     with pytest.raises(ManifestError) as caught:
