@@ -210,3 +210,16 @@ def test_dangerous_or_invalid_input_is_refused_before_anything_is_queued(
     fanout.jobs.close()
     assert field in refused.value.errors, refused.value.errors
     assert queued == []
+
+
+def test_an_empty_prefix_ends_with_the_operations_own_output(fanout_store, s3, moto_endpoint):
+    seed_s3_objects(BUCKET, ["other/1"])
+    fanout = _jobs(fanout_store)
+    parent = fanout.submit(TENANT, _connect(fanout_store, moto_endpoint), "delete_prefix", {"prefix": "none/"})
+    done = fanout.wait(TENANT, parent.id, timeout=WAIT)
+    fanout.jobs.close()
+    assert done.state == "succeeded", done.error
+    assert {k: done.result[k] for k in ("bucket", "prefix", "deleted_count", "error_count")} == {
+        "bucket": BUCKET, "prefix": "none/", "deleted_count": 0, "error_count": 0}
+    assert done.result["fanout"]["chunks"] == 1 and done.result["fanout"]["items"] == 0
+    assert _keys(moto_endpoint) == ["other/1"]
