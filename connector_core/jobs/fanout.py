@@ -119,9 +119,7 @@ def refresh(jobs: Jobs, record: JobRecord) -> JobRecord:
     listing = "chunks" not in plan  # a worker is still listing the items and queueing chunks
     chunks = _chunk_states(jobs, record.tenant, record.id)
     if record.cancel_requested and any(c["state"] not in JobState.FINISHED for c in chunks.values()):
-        for chunk in chunks.values():
-            if chunk["state"] not in JobState.FINISHED:
-                jobs.records.request_cancel(record.tenant, chunk["id"])
+        jobs.records.request_cancel_chunks(record.tenant, record.id)
         chunks = _chunk_states(jobs, record.tenant, record.id)
     if listing:
         return record

@@ -95,8 +95,9 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
     if last is not None and last["items"]:
         list_params[listing.resume] = last["items"][-1]
     page: list[Any] = []
-    if not done:
-        for listed in executor.host.run(connection, listing.operation, list_params, cancel=beat.cancel):
+    try:
+        for listed in () if done else executor.host.run(connection, listing.operation, list_params,
+                                                         cancel=beat.cancel):
             if beat.cancel.is_set():
                 break
             page.append(listed[listing.item])
@@ -104,12 +105,14 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
                 queue(index, page)
                 index, items, page = index + 1, items + len(page), []
                 beat.report(items, None, LISTED)
+    except Exception:
+        if not beat.cancel.is_set():  # a listing stopped by the cancel (or a lost lease) ends below
+            raise
     if beat.lost:
         return False
     complete = not beat.cancel.is_set()
     if not complete:  # cancelled: chunks queued so far that did not start never will
-        for chunk in jobs.list(record.tenant, parent_id=record.id, state=JobState.QUEUED, limit=index + 1):
-            jobs.records.request_cancel(record.tenant, chunk.id)
+        executor.records.request_cancel_chunks(record.tenant, record.id)
     if complete and (page or index == 0):  # the last, partial chunk (or one empty chunk: outputs to merge)
         queue(index, page)
         index, items = index + 1, items + len(page)

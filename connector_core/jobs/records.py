@@ -194,6 +194,16 @@ class JobStore:
                        .values(cancel_requested=True))
         return self.get(tenant, job_id)
 
+    def request_cancel_chunks(self, tenant: str, parent_id: str, now: datetime | None = None) -> None:
+        """:meth:`request_cancel` for every unfinished chunk of a fan-out's parent, in one transaction."""
+        now = now or _now()
+        j = jobs
+        mine = and_(j.c.tenant == tenant, j.c.parent_id == parent_id)
+        with self._write() as db:
+            db.execute(update(j).where(mine, j.c.state == JobState.QUEUED)
+                       .values(state=JobState.CANCELLED, cancel_requested=True, finished_at=now, not_before=None))
+            db.execute(update(j).where(mine, j.c.state == JobState.RUNNING).values(cancel_requested=True))
+
     def reap(self, now: datetime | None = None, limit: int = REAP_BATCH) -> builtins.list[tuple[str, str]]:
         """Re-queue running jobs whose lease expired (their worker died): their (tenant, id)s.
 

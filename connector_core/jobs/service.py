@@ -179,7 +179,9 @@ class Jobs:
         """Cancel: a queued job at once; a running one when its operation next checks
         (``context.check_cancelled()``, the HTTP toolkit before each request). A job that
         finished stays as it was. A fan-out's parent passes it on to its chunks."""
-        self.records.request_cancel(tenant, job_id)
+        record = self.records.request_cancel(tenant, job_id)
+        if record.job.parent_id is None:  # a fan-out's chunks, even if its parent ended meanwhile
+            self.records.request_cancel_chunks(tenant, job_id)
         return self.get(tenant, job_id)
 
     def wait(self, tenant: str, job_id: str, timeout: float | None = None) -> JobRecord:

@@ -45,8 +45,8 @@ def s3(moto_endpoint):
     return raw
 
 
-def _jobs(store, workers: int = 4) -> FanoutJobs:
-    return FanoutJobs(Jobs(store, LocalRunner(workers), settings=fast_settings(workers=workers)))
+def _jobs(store, workers: int = 4, **settings) -> FanoutJobs:
+    return FanoutJobs(Jobs(store, LocalRunner(workers), settings=fast_settings(workers=workers, **settings)))
 
 
 def _connect(store, endpoint: str) -> str:
@@ -150,7 +150,9 @@ def test_cancel_while_listing_stops_queueing_and_running_chunks(fanout_store, s3
         return False  # answer nothing: the request goes to moto
 
     inject("ListObjectsV2", when=second_page_waits)
-    fanout = _jobs(fanout_store, workers=1)  # one thread: the listing holds it, chunks wait in the queue
+    # One thread: the listing holds it, chunks wait in the queue. A 10 s lease: under load a
+    # heartbeat may come seconds late, and a listing taken for dead would be re-queued.
+    fanout = _jobs(fanout_store, workers=1, lease_seconds=10.0)
     parent = fanout.submit(TENANT, _connect(fanout_store, moto_endpoint), "delete_prefix",
                            {"prefix": "big/", "page_size": 100}, chunk_size=100)
     assert paused.wait(WAIT), "the listing never reached its second page"
