@@ -60,7 +60,7 @@ def test_the_s3_page_documents_its_trigger_params_items_and_iam_actions(host):
     assert "### New or updated objects (`new_objects`)" in triggers
     assert "**Params**" in triggers and "`prefix`" in triggers
     assert "**Each item**" in triggers and "`etag`" in triggers
-    assert "| `s3:ListBucket` | `list_objects`, `new_objects` |" in page
+    assert "| `s3:ListBucket` | `list_objects`, `delete_prefix`, `copy_prefix`, `new_objects` |" in page
 
 
 def test_the_eventbridge_page_names_the_account_id_requirement(host):
