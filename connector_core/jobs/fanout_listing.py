@@ -47,7 +47,7 @@ def queue_lister(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, An
     """Queue the parent as an ordinary job; the worker that takes it lists (:func:`list_into_chunks`)."""
     from .fanout import MARKER
 
-    public, secrets = split_secrets_json(clean)
+    public, secrets, _ = split_secrets_json(clean)
     params = {**public, spec.split: {MARKER: {"listing": True, "chunk_size": size}}}
     return jobs._queue(stored, operation, params, secrets, key=key, max_attempts=max_attempts)
 
@@ -78,7 +78,7 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
         raise RuntimeError("this runner gave its executor no way to queue jobs")
     jobs = Jobs(executor.store, _Forward(executor.enqueue), settings=executor.settings)
     stored = executor.store.get(record.tenant, record.job.connection_id)
-    public, secrets = split_secrets_json({k: v for k, v in params.items() if k != spec.split})
+    public, secrets, _ = split_secrets_json({k: v for k, v in params.items() if k != spec.split})
 
     def queue(index: int, items: list[Any]) -> None:
         jobs._queue(stored, record.job.operation, {**public, spec.split: items}, secrets,
