@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
+from ..store.store import _now
 from ..store.values import split_secrets_json
 from .model import JobRecord, JobState, Progress
 from .service import _fingerprint, _fingerprint_text
@@ -202,9 +203,13 @@ def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]
     elif failed and len(failed) == plan["chunks"]:
         state, error = JobState.FAILED, failed[0]["error"]
     progress = Progress(plan["items"], plan["items"], spec.split)
-    if token is not None:  # None: another reader finished it a moment ago
-        jobs.records.finish(record.id, token, state, result=merged, outcomes=per_item, error=error,
-                            progress=progress)
+    now = _now()
+    # token None: another reader finished it a moment ago (or does now): read what it recorded.
+    if token is not None and jobs.records.finish(record.id, token, state, result=merged, outcomes=per_item,
+                                                 error=error, progress=progress, now=now):
+        # What was just stored, without reading back (and decoding again) every item's outcome.
+        return replace(record, state=state, result=merged, outcomes=per_item, error=error, progress=progress,
+                       finished_at=now, lease_owner=None, lease_expires_at=None)
     return jobs.records.get(record.tenant, record.id)
 
 

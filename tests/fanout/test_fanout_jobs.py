@@ -41,6 +41,7 @@ def test_every_entry_ends_with_one_outcome_in_input_order(fanout_store):
     assert [c.job.chunk_index for c in chunks] == [0, 1, 2, 3, 4]
     assert {c.job.parent_id for c in chunks} == {parent.id}
     assert done.progress.done == done.progress.total == 2345
+    assert done.to_dict() == fanout.get(TENANT, parent.id).to_dict()  # what the merge returned is what it stored
 
 
 def test_entries_the_service_refused_and_chunks_that_failed_say_which_and_why(fanout_store):
