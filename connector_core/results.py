@@ -70,7 +70,7 @@ class TestResult:
                 if first.hint:
                     message += f" ({first.hint})"
             else:
-                message = f"all {len(checks)} checks passed"
+                message = "the check passed" if len(checks) == 1 else f"all {len(checks)} checks passed"
         return cls(checks, message)
 
     def to_dict(self) -> dict:
