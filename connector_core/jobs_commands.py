@@ -112,11 +112,13 @@ def show(ctx: click.Context, tenant: str, job_id: str, as_json: bool) -> None:
 @_tenant_option
 @click.option("--state", type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"]))
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--chunks-of", "parent_id", metavar="JOB_ID", help="List this fan-out job's chunk jobs instead.")
 @_json_option
 @click.pass_context
-def list_jobs(ctx: click.Context, tenant: str, state: str | None, limit: int, as_json: bool) -> None:
-    """The tenant's jobs, newest first."""
-    records = _records(ctx).list(tenant, state=state, limit=limit)
+def list_jobs(ctx: click.Context, tenant: str, state: str | None, limit: int, parent_id: str | None,
+              as_json: bool) -> None:
+    """The tenant's jobs, newest first (a fan-out's chunks only with --chunks-of)."""
+    records = _records(ctx).list(tenant, state=state, limit=limit, parent_id=parent_id, chunks=False)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
         return

@@ -89,14 +89,17 @@ class JobStore:
         return self._row_by_key(tenant, idempotency_key)
 
     def list(self, tenant: str, *, state: str | None = None, parent_id: str | None = None,
-             limit: int = 100) -> list[JobRecord]:
-        """The tenant's jobs, newest first (a fan-out's chunks: in chunk order)."""
+             limit: int = 100, chunks: bool = True) -> list[JobRecord]:
+        """The tenant's jobs, newest first (a fan-out's chunks: in chunk order; ``chunks=False``
+        leaves every fan-out's chunks out, as a user's list of what they submitted)."""
         query = select(jobs).where(jobs.c.tenant == tenant)
         if state is not None:
             query = query.where(jobs.c.state == state)
         if parent_id is not None:
             query = query.where(jobs.c.parent_id == parent_id).order_by(jobs.c.chunk_index)
         else:
+            if not chunks:
+                query = query.where(jobs.c.parent_id.is_(None))
             query = query.order_by(jobs.c.created_at.desc(), jobs.c.id)
         with self._read() as db:
             return [record_of(r._mapping) for r in db.execute(query.limit(limit))]

@@ -58,3 +58,23 @@ def test_submit_show_list_cancel_and_refusals(cli, tmp_path):
     assert failed.exit_code == 1 and "failed" in failed.stdout and "run 1 fails on purpose (give fewer failures)" in failed.stdout
     for result in (submitted, again, shown, listed, cancelled, theirs, refused, failed):
         assert API_KEY not in result.stdout + result.stderr and TOKEN not in result.stdout + result.stderr
+
+
+def test_list_shows_a_fan_out_once_and_its_chunks_on_request(cli, tmp_path):
+    # The endpoint is refused by the network policy: the chunks fail at once, offline.
+    (tmp_path / "bus.json").write_text(json.dumps({
+        "auth_mode": "static", "access_key_id": "AKIAJOBSCLITEST00000", "secret_access_key": "jobs-cli-secret-0000",
+        "region": "us-east-1", "endpoint_url": "http://127.0.0.1:9", "account_id": "123456789012"}))
+    entries = [{"source": "com.example.jobs", "detail_type": "Tick", "detail": {"n": n}} for n in range(1001)]
+    (tmp_path / "entries.json").write_text(json.dumps({"entries": entries}))
+    created = cli("store", "create", "--tenant", TENANT, "aws.eventbridge", "--name", "bus", "-c", "bus.json", "--json")
+    assert created.exit_code == 0, created.output
+    submitted = cli("jobs", "submit", "--tenant", TENANT, json.loads(created.stdout)["id"], "put_events",
+                    "-i", "entries.json", "--json")
+    parent = json.loads(submitted.stdout)["id"]
+
+    listed = json.loads(cli("jobs", "list", "--tenant", TENANT, "--json").stdout)
+    assert [job["id"] for job in listed] == [parent]  # 500 entries a chunk: three chunks, not listed
+    chunks = json.loads(cli("jobs", "list", "--tenant", TENANT, "--chunks-of", parent, "--json").stdout)
+    assert [job["chunk_index"] for job in chunks] == [0, 1, 2]
+    assert {job["parent_id"] for job in chunks} == {parent}
