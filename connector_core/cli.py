@@ -251,8 +251,11 @@ def _connection(state: _State, connector_id: str, path: str, name: str | None):
 _connection_option = click.option("--connection", "-c", "connection_path", required=True,
                                   type=click.Path(dir_okay=False, allow_dash=True),
                                   help="A JSON or YAML file of connection values.")
-_input_option = click.option("--input", "-i", "input_path", type=click.Path(dir_okay=False, allow_dash=True),
-                             help="A JSON or YAML file of the operation's or trigger's params; - reads standard input.")
+
+
+def _input_option(of: str):
+    return click.option("--input", "-i", "input_path", type=click.Path(dir_okay=False, allow_dash=True),
+                        help=f"A JSON or YAML file of the {of}'s params; - reads standard input.")
 
 
 @main.command()
@@ -303,7 +306,7 @@ def test(state: _State, connector_id: str, connection_path: str, as_json: bool) 
 @click.argument("connector_id")
 @click.argument("operation")
 @_connection_option
-@_input_option
+@_input_option("operation")
 @click.option("--json", "as_json", is_flag=True, callback=_json_anywhere,
               help="Compact JSON (streams: one JSON line per item).")
 @click.option("--progress/--no-progress", default=True, help="Draw a progress bar on stderr for long work.")
@@ -331,7 +334,7 @@ def run(state: _State, connector_id: str, operation: str, connection_path: str, 
 @click.argument("connector_id")
 @click.argument("trigger")
 @_connection_option
-@_input_option
+@_input_option("trigger")
 @click.option("--cursor", "cursor_path", type=click.Path(dir_okay=False),
               help="A file keeping the cursor between polls: read if present, written after the poll.")
 @click.pass_obj

@@ -71,7 +71,7 @@ def docs(ctx: click.Context, connector_id: str, output: str | None) -> None:
 @click.command("policy")
 @click.argument("connector_id")
 @click.option("--operation", "-o", "operations", multiple=True, metavar="OP",
-              help="An operation the policy must allow. Repeatable; default every operation.")
+              help="An operation (or trigger) the policy must allow. Repeatable; default every operation.")
 @click.option("--connection", "-c", "connection_path", type=click.Path(dir_okay=False, exists=True),
               help="A connection file (JSON or YAML); its values (a bucket, a region...) scope the resources.")
 @click.option("--no-test-connection", "without_test", is_flag=True,
