@@ -9,6 +9,7 @@ import click
 import uvicorn
 
 from ..host import Host
+from ..store.errors import MasterKeyError
 from . import hosting
 
 
@@ -23,7 +24,14 @@ def serve(host: Host, bind: str = "127.0.0.1", port: int = 8000, *, development:
         raise click.ClickException(
             f"refusing to listen on {bind}: the host speaks plain HTTP, so it serves loopback only "
             "(use 127.0.0.1, ::1 or localhost, and a TLS proxy in front to expose it)")
-    hosted = hosting.build(host, development=development, sign_in_tenant=sign_in_tenant)
+    try:
+        hosted = hosting.build(host, development=development, sign_in_tenant=sign_in_tenant)
+    except MasterKeyError as exc:
+        if development:
+            raise
+        # The first thing a new user meets; the store's hint alone does not name --development.
+        raise click.ClickException(f"{exc.message} ({exc.hint}; on one developer's machine, "
+                                   "`connectors serve --development` keeps one in the data folder)") from None
     sock = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((bind, port))  # bound here so --port 0 can print the port it got,

@@ -27,3 +27,12 @@ def test_serve_refuses_a_non_loopback_address():
 
 def test_serve_is_listed_in_the_help():
     assert "serve" in CliRunner().invoke(main, ["--help"]).output
+
+
+def test_serve_without_a_master_key_names_the_development_option(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONNECTOR_CORE_DATA_DIR", str(tmp_path))
+    for name in ("CONNECTOR_CORE_MASTER_KEYS", "CONNECTOR_CORE_MASTER_KEY_FILE", "CONNECTOR_CORE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert "no master key is configured" in result.output and "connectors serve --development" in result.output
