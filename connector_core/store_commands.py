@@ -133,7 +133,9 @@ def keys(ctx: click.Context, as_json: bool) -> None:
 
 
 @store.command("rotate-key")
-@click.option("--reencrypt", is_flag=True, help="Also give every record a new data key (re-encrypts secrets).")
+@click.option("--reencrypt", is_flag=True,
+              help="Also give each record it re-wraps a new data key (re-encrypts its secrets); "
+              "records already on the newest key are left as they are.")
 @_json_option
 @click.pass_context
 def rotate_key(ctx: click.Context, reencrypt: bool, as_json: bool) -> None:
