@@ -37,6 +37,8 @@ class _State:
             from .host import Host
 
             self._host = Host.discover([self._import(name) for name in self.plugins], settings=self.settings)
+            if self.settings:
+                _warn_unknown_settings(self._host, self.settings)
         return self._host
 
     def _import(self, name: str) -> Any:
@@ -50,6 +52,25 @@ class _State:
             raise click.ClickException(
                 f"cannot import plugin module {name!r} given with --plugin: {type(exc).__name__}: {exc} "
                 "(check the module name and that it is on PYTHONPATH)") from None
+
+
+def _warn_unknown_settings(host: Any, settings: dict[str, Any]) -> None:
+    """A misspelt setting of a known family (``net.allow_loopbak``) would be ignored in silence.
+
+    Only families someone declares are checked: ``web.*`` and other undeclared names a
+    host component reads itself pass without a word.
+    """
+    import difflib
+
+    from .host import DEFAULT_SETTINGS
+
+    known = set(DEFAULT_SETTINGS) | set(host.settings_help())
+    families = {name.split(".")[0] for name in known}
+    for key in settings:
+        if key not in known and key.split(".")[0] in families:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            click.echo(f"warning: unknown setting {key!r} is ignored{hint}", err=True)
 
 
 class _Group(click.Group):

@@ -167,3 +167,11 @@ def test_listing_and_forms_do_not_import_boto3(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_misspelt_setting_is_a_warning_naming_the_right_one(connectors):
+    typo = connectors("--setting", "net.allow_loopbak=true", "list")
+    assert typo.returncode == 0
+    assert "unknown setting 'net.allow_loopbak' is ignored (did you mean net.allow_loopback?)" in typo.stderr
+    right = connectors("--setting", "net.allow_loopback=true", "--setting", "web.run_timeout=60", "list")
+    assert right.returncode == 0 and "unknown setting" not in right.stderr
