@@ -104,9 +104,11 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
                          fingerprint=whole, hold=True)
     for index, positions in enumerate(ranges):
         # A chunk's work is the parent's (whose fingerprint was checked) and its place in it.
+        # Without a key of the caller's the parent is new: none of its chunks can exist yet.
         jobs._queue(stored, operation, chunk_params(public, spec, positions), secrets,
                     key=f"fanout/{parent.id}/{index}", max_attempts=max_attempts, parent_id=parent.id,
-                    chunk_index=index, fingerprint=_fingerprint(stored.id, operation, [whole, index], len(secrets)))
+                    chunk_index=index, fingerprint=_fingerprint(stored.id, operation, [whole, index], len(secrets)),
+                    unused_key=key is None)
     return parent
 
 

@@ -113,15 +113,17 @@ class Jobs:
     def _queue(self, stored: Any, operation: str, public: dict[str, Any], secrets: list[Any], *,
                key: str | None, max_attempts: int | None = None, retry_delay: float | None = None,
                parent_id: str | None = None, chunk_index: int | None = None, fingerprint: str | None = None,
-               hold: bool = False) -> JobRecord:
+               hold: bool = False, unused_key: bool = False) -> JobRecord:
         """Record and queue params already validated and split (JSON ``public`` with
         ``{"$secret": n}`` markers, ``secrets`` their values): :meth:`submit`, and a fan-out's
         chunks (:mod:`.fanout`), which validate a whole input once. ``hold``: a fan-out's
         parent, recorded running under a lease no runner holds (never claimed, never
-        reaped) and never queued; its merge ends it."""
+        reaped) and never queued; its merge ends it. ``unused_key``: nobody can have used
+        ``key`` yet (a chunk of a parent just recorded): no look-up before the insert, which
+        still refuses a duplicate."""
         tenant, connection_id, connector_id = stored.tenant, stored.id, stored.connector_id
         fingerprint = fingerprint or _fingerprint(connection_id, operation, public, len(secrets))
-        if key is not None:
+        if key is not None and not unused_key:
             existing = self.records.by_key(tenant, key)
             if existing is not None:
                 return self._same_work(existing, fingerprint)
