@@ -42,8 +42,8 @@ def _write(text: str, output: str | None) -> None:
 @click.option("--directory", "-C", default=".", type=click.Path(file_okay=False),
               help="Where to create the NAME folder (default: here).")
 @click.option("--template", "-t", default="http", show_default=True, metavar="TEMPLATE",
-              help="What to generate: http, a REST API connector; aws, an AWS service connector tested "
-              "against moto; or another toolkit's template (a wrong name lists them all).")
+              help="What to generate: http, a REST API connector; or a toolkit's template (a wrong name "
+              "lists them all).")
 def new(name: str, connector_id: str | None, directory: str, template: str) -> None:
     """Scaffold a connector plugin package in ./NAME (e.g. acme-widgets)."""
     from .scaffold import PluginNames, scaffold
