@@ -49,7 +49,7 @@ _ALLOWED = {
     "connector_core.manifest": {"Choice", "Condition", "Rule", "Field", "Group", "Section", "Operation",
                                 "TestConnection", "SourceMap", "Manifest", "MISSING"},
     "connector_core.triggers.model": {"Trigger"},
-    "connector_core.fanout_plan": {"Fanout"},
+    "connector_core.fanout_plan": {"Fanout", "Listing"},
     "connector_core.migrations": {"Step", "Migration"},
     "connector_core.yaml_loader": {"CachedLines"},
 }
