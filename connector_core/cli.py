@@ -73,8 +73,31 @@ def _warn_unknown_settings(host: Any, settings: dict[str, Any]) -> None:
             click.echo(f"warning: unknown setting {key!r} is ignored{hint}", err=True)
 
 
+#: Commands defined in other modules (each exports ``COMMANDS``), imported only when one of
+#: them runs or ``--help`` lists them: the plugin author kit, jobs and the worker (Celery
+#: only when run), the store (SQLAlchemy only when run), the reference host's tenants.
+LAZY_COMMANDS = {
+    "new": ".authoring.commands", "docs": ".authoring.commands", "policy": ".authoring.commands",
+    "diff-manifest": ".authoring.commands", "worker": ".jobs_commands", "jobs": ".jobs_commands",
+    "store": ".store_commands", "tenant": ".tenant_commands", "token": ".tenant_commands",
+}
+
+
 class _Group(click.Group):
-    """Turns framework errors into one line on stderr, unless --traceback was given."""
+    """Turns framework errors into one line on stderr, unless --traceback was given;
+    imports the modules of :data:`LAZY_COMMANDS` on demand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = LAZY_COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            import importlib
+
+            for command in importlib.import_module(module, __package__).COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -449,15 +472,3 @@ def serve(state: _State, bind: str, port: int, development: bool, sign_in_tenant
     state.settings.update(TENANT_SAFE_SETTINGS)  # before the host is built
     run_server(state.host, bind, port, development=development, sign_in_tenant=sign_in_tenant)
 
-
-def _add_authoring_commands() -> None:
-    from .authoring.commands import COMMANDS  # new, docs, policy, diff-manifest: the plugin author kit
-    from .jobs_commands import COMMANDS as JOB_COMMANDS  # worker: imports Celery only when run
-    from .store_commands import COMMANDS as STORE_COMMANDS  # store: imports SQLAlchemy only when run
-    from .tenant_commands import COMMANDS as TENANT_COMMANDS  # tenant, token: the reference host's
-
-    for command in (*COMMANDS, *STORE_COMMANDS, *TENANT_COMMANDS, *JOB_COMMANDS):
-        main.add_command(command)
-
-
-_add_authoring_commands()

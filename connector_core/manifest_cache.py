@@ -6,8 +6,8 @@ the parse cache (:func:`connector_core.yaml_loader.cache_dir`), keyed by a hash 
 
 - the document's text and the name it was loaded under (errors and ``Manifest.source``
   name it),
-- this package's code: the size and mtime of every module of the checker and the model
-  (:func:`code_fingerprint`), and its version,
+- the code: the size and mtime of every module of the checker and the model, and of
+  PyYAML's package (:func:`code_fingerprint`), and this package's version,
 - the Python version, and this file's format.
 
 A document that changed, a checker that changed, or another interpreter misses, and the
@@ -18,7 +18,7 @@ of what every source it used returned, and is served only while they still retur
 Reading the cache cannot run code: the unpickler accepts only the model's own classes
 (:data:`_ALLOWED`), and only files this user owns and nobody else can write. Anything
 unexpected -- missing, corrupt, foreign, unreadable or unwritable -- is a miss, silently.
-Failures are never cached.
+Failures are never cached, and a file's new entry replaces its older ones.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .manifest import Manifest
 
-ChoiceSources = Mapping[str, Callable[[], Iterable[tuple[str, str]]]]
+if TYPE_CHECKING:
+    from .manifest_loader import ChoiceSources
 
 _FORMAT = b"model-1"
 _PACKAGE_DIR = Path(__file__).parent

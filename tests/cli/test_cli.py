@@ -175,3 +175,19 @@ def test_a_misspelt_setting_is_a_warning_naming_the_right_one(connectors):
     assert "unknown setting 'net.allow_loopbak' is ignored (did you mean net.allow_loopback?)" in typo.stderr
     right = connectors("--setting", "net.allow_loopback=true", "--setting", "web.run_timeout=60", "list")
     assert right.returncode == 0 and "unknown setting" not in right.stderr
+
+
+def test_commands_of_other_modules_are_listed_and_each_runs(connectors):
+    """They are imported on demand (connector_core.cli.LAZY_COMMANDS): none may go missing."""
+    import importlib
+
+    from connector_core.cli import LAZY_COMMANDS
+
+    for module in set(LAZY_COMMANDS.values()):
+        defined = {c.name for c in importlib.import_module(module, "connector_core").COMMANDS}
+        assert defined == {name for name, where in LAZY_COMMANDS.items() if where == module}
+    listed = connectors("--help").stdout.split("Commands:")[1]
+    for name in LAZY_COMMANDS:
+        assert f"\n  {name} " in listed
+        result = connectors(name, "--help")
+        assert result.returncode == 0 and f" {name} [OPTIONS]" in result.stdout, result.stderr
