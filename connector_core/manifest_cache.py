@@ -16,13 +16,14 @@ now answer differently (an SDK upgrade adds a region, say): each entry records a
 of what every source it used returned, and is served only while they still return it.
 
 Reading the cache cannot run code: the unpickler accepts only the model's own classes
-(:data:`_ALLOWED`), and only files this user owns and nobody else can write. Anything
+(:data:`_MODEL_MODULES`), and only files this user owns and nobody else can write. Anything
 unexpected -- missing, corrupt, foreign, unreadable or unwritable -- is a miss, silently.
 Failures are never cached, and a file's new entry replaces its older ones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import io
@@ -45,15 +46,11 @@ _PACKAGE_DIR = Path(__file__).parent
 #: module a check imports is covered.
 _CODE_DIRS = ("", "triggers")
 
-#: Everything a cached model is made of; the unpickler refuses any other global.
-_ALLOWED = {
-    "connector_core.manifest": {"Choice", "Condition", "Rule", "Field", "Group", "Section", "Operation",
-                                "TestConnection", "SourceMap", "Manifest", "MISSING"},
-    "connector_core.triggers.model": {"Trigger"},
-    "connector_core.fanout_plan": {"Fanout", "Listing"},
-    "connector_core.migrations": {"Step", "Migration"},
-    "connector_core.yaml_loader": {"CachedLines"},
-}
+#: What a cached model is made of: the dataclasses these modules define, MISSING, and the
+#: lazily decoded line map. The unpickler refuses any other global.
+_MODEL_MODULES = ("connector_core.manifest", "connector_core.triggers.model", "connector_core.fanout_plan",
+                  "connector_core.migrations")
+_ALSO_ALLOWED = {("connector_core.manifest", "MISSING"), ("connector_core.yaml_loader", "CachedLines")}
 
 
 @functools.cache
@@ -129,8 +126,6 @@ def write(text: str, file: str, manifest: Manifest, used: Mapping[str, list[tupl
             return
         where = manifest.where
         if not isinstance(where.lines, CachedLines):  # decoded only if an error needs a line
-            import dataclasses
-
             manifest = dataclasses.replace(
                 manifest, where=dataclasses.replace(where, lines=CachedLines.of(where.lines)))
         sources = tuple((name, _choices_digest(choices)) for name, choices in sorted(used.items()))
@@ -180,6 +175,9 @@ def _read_own_file(path: Path) -> bytes | None:
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if name not in _ALLOWED.get(module, ()):
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a manifest model")
-        return getattr(sys.modules.get(module) or __import__(module, fromlist=[name]), name)
+        if module in _MODEL_MODULES or (module, name) in _ALSO_ALLOWED:
+            found = getattr(sys.modules.get(module) or __import__(module, fromlist=[name]), name, None)
+            if (module, name) in _ALSO_ALLOWED or (
+                    isinstance(found, type) and found.__module__ == module and dataclasses.is_dataclass(found)):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a manifest model")

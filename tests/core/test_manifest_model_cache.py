@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.machinery
 import importlib.util
+import io
 import os
 import pickle
 import shutil
@@ -224,6 +225,20 @@ def test_an_entry_naming_anything_but_the_model_runs_nothing(cache, tmp_path, mo
     _entry(cache).write_bytes(pickle.dumps(((), _Planted())))
     assert checked_manifest(DOC, "m.yaml", _sources()).id == "test.cached"
     assert not (tmp_path / "planted.txt").exists()
+
+
+class _Function:
+    def __reduce__(self):
+        from connector_core.fanout_plan import chunk_ranges
+
+        return (chunk_ranges, (10, 1))
+
+
+def test_only_the_models_dataclasses_are_unpickled():
+    model = parse_manifest(DOC, "m.yaml", _sources())[1]
+    assert _model(manifest_cache._Unpickler(io.BytesIO(pickle.dumps(model))).load()) == _model(model)
+    with pytest.raises(pickle.UnpicklingError, match="chunk_ranges is not part of a manifest model"):
+        manifest_cache._Unpickler(io.BytesIO(pickle.dumps(_Function()))).load()  # a model module's function
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX file modes")
