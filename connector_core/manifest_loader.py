@@ -395,7 +395,8 @@ class _Checker:
         if ftype not in FIELD_TYPES:
             raise self.fail(path + ("type",), f"unknown type {ftype!r}", _did_you_mean(ftype, FIELD_TYPES))
         if item and ("key" in data or "label" in data):
-            raise self.fail(path, "a list item has no key or label", "remove them")
+            raise self.fail(path, "a list's `items` field takes no key or label (it is named by the list)",
+                            "remove key and label from items")
         key = data.get("key", "item")
         if not item and not KEY_RE.fullmatch(key):
             raise self.fail(path + ("key",), f"invalid field key {key!r}", "use lowercase_with_underscores")

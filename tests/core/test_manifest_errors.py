@@ -56,6 +56,8 @@ CASES = [
      "must be true or false", "`required: true`"),
     ("bad_iam_action", "operations:\n  - id: op\n    label: Op\n    iam_actions: [s3:GetObject, GetObject]\n", 8,
      "operations[0].iam_actions[1]", "invalid value 'GetObject'", "write service:Action"),
+    ("list_item_with_key", FIELD_A.replace("type: string", "type: list") + "      items: {key: x, label: X, type: string}\n",
+     10, "connection.fields[0].items", "takes no key or label", "remove key and label from items"),
     ("choice_not_mapping", FIELD_A.replace("type: string", "type: enum") + "      choices: [a, b]\n", 10,
      "connection.fields[0].choices[0]", "a choice is a mapping", "caption: "),
     ("one_of_single", FIELD_A + "  rules:\n    - one_of: [a]\n", 11, "connection.rules[0].one_of",
