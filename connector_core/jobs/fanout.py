@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
@@ -28,7 +28,7 @@ from ..store.store import _now
 from ..store.values import split_secrets_json
 from .model import JobRecord, JobState, Progress
 from .service import _fingerprint, _fingerprint_text
-from .table import jobs as jobs_table
+from .table import job_params, jobs as jobs_table
 
 if TYPE_CHECKING:
     from .service import Jobs
@@ -167,10 +167,13 @@ def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]
     """Merge the chunks and end the parent (once: the parent's token guards the update)."""
     need_items = any(v == "$item" for v in spec.failed_outcome.values())
     j = jobs_table
-    columns = [j.c.chunk_index, j.c.state, j.c.attempts, j.c.result, j.c.error] + ([j.c.params] if need_items else [])
+    p = job_params
+    query = select(j.c.chunk_index, j.c.state, j.c.attempts, j.c.result, j.c.error, *([p.c.params] if need_items else []))
+    if need_items:  # a failed chunk's outcomes name its items: read from its params
+        query = query.join(p, and_(p.c.job_id == j.c.id, p.c.tenant == j.c.tenant))
     with jobs.records._read() as db:
         rows = {r.chunk_index: r._mapping for r in db.execute(
-            select(*columns).where(j.c.tenant == record.tenant, j.c.parent_id == record.id))}
+            query.where(j.c.tenant == record.tenant, j.c.parent_id == record.id))}
         token = db.execute(select(j.c.lease_token).where(j.c.id == record.id)).scalar()
     outcomes, failed, rerun = [], [], []
     ranges = chunk_ranges(plan["items"], plan["chunk_size"])

@@ -25,12 +25,12 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 
 from ..fanout_plan import Fanout
 from ..store.values import split_secrets_json
 from .model import JobRecord, JobState, Progress
-from .table import jobs as jobs_table
+from .table import job_params, jobs as jobs_table
 
 if TYPE_CHECKING:
     from .execute import JobExecutor
@@ -143,8 +143,9 @@ class _Forward:
 
 def _last_chunk(executor: JobExecutor, record: JobRecord, spec: Fanout) -> dict[str, Any] | None:
     """The last chunk an earlier run of this parent queued (id, index, state, items), or None."""
-    j = jobs_table
-    query = (select(j.c.id, j.c.chunk_index, j.c.state, j.c.params)
+    j, p = jobs_table, job_params
+    query = (select(j.c.id, j.c.chunk_index, j.c.state, p.c.params)
+             .join(p, and_(p.c.job_id == j.c.id, p.c.tenant == j.c.tenant))
              .where(j.c.tenant == record.tenant, j.c.parent_id == record.id)
              .order_by(j.c.chunk_index.desc()).limit(1))
     with executor.records._read() as db:
@@ -159,7 +160,10 @@ def _hold(executor: JobExecutor, job_id: str, token: str, params: dict[str, Any]
     reaped, never claimed), with its plan in its params; False if this delivery lost the lease."""
     j = jobs_table
     with executor.records._write() as db:
-        return db.execute(update(j).where(j.c.id == job_id, j.c.lease_token == token).values(
-            params=params, lease_owner="fanout", lease_token=uuid.uuid4().hex, lease_expires_at=None,
+        held = db.execute(update(j).where(j.c.id == job_id, j.c.lease_token == token).values(
+            lease_owner="fanout", lease_token=uuid.uuid4().hex, lease_expires_at=None,
             last_message="waiting for its chunks",
             progress={"done": progress.done, "total": progress.total, "unit": progress.unit})).rowcount == 1
+        if held:  # in the same transaction: the plan is stored only by the delivery holding the lease
+            db.execute(update(job_params).where(job_params.c.job_id == job_id).values(params=params))
+        return held

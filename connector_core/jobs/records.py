@@ -1,5 +1,9 @@
 """Jobs in the store: insert once per idempotency key, claim with a lease, record the end.
 
+A job's params live in ``job_params`` (see :mod:`.table`): written with the job in one
+transaction, read with it only where a record is shown or run (never by a claim's,
+heartbeat's or end's UPDATE, which would otherwise rewrite them with the row).
+
 Every state change is one UPDATE guarded by what it expects (the state, the lease token),
 so two deliveries of one job -- a broker re-delivering it, a reaper re-queueing it --
 never both run it: the second finds the job running under a live lease (and waits), or
@@ -23,7 +27,7 @@ from ..store.store import _now, _utc  # one notion of "now" and of stored times 
 from ..store.schema import JSONType
 from ..triggers.instances import _guarded
 from .model import Job, JobRecord, JobState, Progress
-from .table import jobs
+from .table import job_params, jobs
 
 #: How many expired leases one reaper pass re-queues.
 REAP_BATCH = 500
@@ -63,9 +67,11 @@ class JobStore:
 
     def insert(self, row: Mapping[str, Any]) -> tuple[JobRecord, bool]:
         """Insert a new job; (the record, True), or (the job already stored under its key, False)."""
+        job = {k: v for k, v in row.items() if k != "params"}
         try:
             with self._write() as db:
-                db.execute(insert(jobs).values(**row))
+                db.execute(insert(jobs).values(**job))
+                db.execute(insert(job_params).values(job_id=row["id"], tenant=row["tenant"], params=row["params"]))
         except IntegrityError:
             existing = self._row_by_key(row["tenant"], row["idempotency_key"])
             if existing is None:  # pragma: no cover - a primary key clash of two uuid4s
@@ -80,7 +86,7 @@ class JobStore:
         if not isinstance(job_id, str):
             raise _not_found(job_id)
         with self._read() as db:
-            row = db.execute(select(jobs).where(jobs.c.tenant == tenant, jobs.c.id == job_id)).first()
+            row = db.execute(_with_params().where(jobs.c.tenant == tenant, jobs.c.id == job_id)).first()
         if row is None:
             raise _not_found(job_id)
         return dict(row._mapping)
@@ -92,7 +98,7 @@ class JobStore:
              limit: int = 100, chunks: bool = True) -> list[JobRecord]:
         """The tenant's jobs, newest first (a fan-out's chunks: in chunk order; ``chunks=False``
         leaves every fan-out's chunks out, as a user's list of what they submitted)."""
-        query = select(jobs).where(jobs.c.tenant == tenant)
+        query = _with_params().where(jobs.c.tenant == tenant)
         if state is not None:
             query = query.where(jobs.c.state == state)
         if parent_id is not None:
@@ -125,8 +131,9 @@ class JobStore:
                  .returning(*j.c))
         with self._write() as db:
             row = db.execute(claim).first()
+            if row is not None:  # this delivery runs the job: it alone reads the params
+                row = {**row._mapping, "params": _params(db, tenant, job_id)}
         if row is not None:
-            row = row._mapping
             sealed = (row["key_id"], bytes(row["wrapped_key"]), bytes(row["secrets"])) if row["key_id"] else None
             return Claimed(record_of(row), token, sealed)
         return self._why_not(tenant, job_id, now)
@@ -277,7 +284,7 @@ class JobStore:
 
     def _row_by_key(self, tenant: str, key: str) -> dict[str, Any] | None:
         with self._read() as db:
-            row = db.execute(select(jobs).where(jobs.c.tenant == tenant, jobs.c.idempotency_key == key)).first()
+            row = db.execute(_with_params().where(jobs.c.tenant == tenant, jobs.c.idempotency_key == key)).first()
         return dict(row._mapping) if row is not None else None
 
     def _read(self):
@@ -285,6 +292,17 @@ class JobStore:
 
     def _write(self):
         return _guarded(self.engine, self.engine.begin)
+
+
+def _with_params() -> Any:
+    """The job rows with their params (for whoever shows or runs a job, never a state change)."""
+    return select(jobs, job_params.c.params).join(
+        job_params, and_(job_params.c.job_id == jobs.c.id, job_params.c.tenant == jobs.c.tenant))
+
+
+def _params(db: Any, tenant: str, job_id: str) -> Any:
+    return db.execute(select(job_params.c.params).where(
+        job_params.c.tenant == tenant, job_params.c.job_id == job_id)).scalar_one()
 
 
 def _coalesce(column: Any, value: datetime) -> Any:

@@ -5,12 +5,17 @@ idempotency key is unique per tenant, so a re-submitted job finds the first one.
 work as for trigger instances: a running job's worker holds ``lease_token`` until
 ``lease_expires_at`` and extends it with each heartbeat; an expired lease means the
 worker died, and the job may be taken over.
+
+A job's params live in ``job_params`` (revision ``0006_job_params``), written once with
+the job and read only by the delivery that runs it and by whoever shows it: a chunk's
+params are ~100 KB, and SQLite rewrites a whole row (overflow pages included) on every
+UPDATE -- the claim, each heartbeat, the end -- while the ``jobs`` row stays small.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, Float, Index, Integer, LargeBinary, String, Table, Text,
+    Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
 )
 
 from ..store.schema import JSONType, metadata
@@ -22,7 +27,6 @@ jobs = Table(
     Column("connection_id", String(32), nullable=False),  # no FK: a job outlives a deleted connection
     Column("connector_id", String(200), nullable=False),
     Column("operation", String(64), nullable=False),
-    Column("params", JSONType, nullable=False),  # validated; secrets replaced by {"$secret": n}
     Column("idempotency_key", String(255), nullable=False),
     Column("fingerprint", String(64), nullable=False),  # what the key was first used for
     Column("parent_id", String(32), nullable=True),  # fan-out: the job this chunk belongs to
@@ -55,4 +59,11 @@ jobs = Table(
     Index(None, "parent_id"),
     Index(None, "parent_id", "state"),  # a fan-out's running chunks, counted from the index alone
     Index(None, "lease_token"),  # heartbeats and ends of leases
+)
+
+job_params = Table(
+    "job_params", metadata,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("tenant", String(255), nullable=False),  # every read is keyed by tenant too
+    Column("params", JSONType, nullable=False),  # validated; secrets replaced by {"$secret": n}
 )

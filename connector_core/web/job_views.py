@@ -29,7 +29,7 @@ MAX_PAGE, DEFAULT_PAGE = 200, 50
 MAX_OUTCOMES, DEFAULT_OUTCOMES = 5000, 1000
 #: A list in a result (a streamed operation's items) is cut to this many entries.
 RESULT_ITEMS = 1000
-_HEAVY = ("params", "result", "outcomes", "secrets", "wrapped_key", "key_id")
+_HEAVY = ("result", "outcomes", "secrets", "wrapped_key", "key_id")
 
 
 def job_summary(record: JobRecord, mask: Mask) -> dict[str, Any]:
