@@ -168,7 +168,8 @@ def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]
     need_items = any(v == "$item" for v in spec.failed_outcome.values())
     j = jobs_table
     p = job_params
-    query = select(j.c.chunk_index, j.c.state, j.c.attempts, j.c.result, j.c.error, *([p.c.params] if need_items else []))
+    columns = [j.c.chunk_index, j.c.state, j.c.attempts, j.c.result, j.c.error] + ([p.c.params] if need_items else [])
+    query = select(*columns)
     if need_items:  # a failed chunk's outcomes name its items: read from its params
         query = query.join(p, and_(p.c.job_id == j.c.id, p.c.tenant == j.c.tenant))
     with jobs.records._read() as db:
