@@ -24,7 +24,7 @@ _VISIBLE_FIELDS = """() => {
 class FormPage:
     def __init__(self, page, base_url: str) -> None:
         self.page = page
-        page.set_default_timeout(3000)  # a missing field fails fast, not after 30 s
+        page.set_default_timeout(15_000)  # fails in 15 s, not 30; a slow, shared machine needed more than 3 s
         self.base_url = base_url
         self.console_errors: list[str] = []
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
