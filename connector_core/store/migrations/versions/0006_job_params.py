@@ -10,6 +10,8 @@ Revises: 0005_jobs_lookups
 Create Date: 2026-12-01
 """
 
+import sqlite3
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
@@ -21,6 +23,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if op.get_context().dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        raise RuntimeError(f"the connection store needs SQLite 3.35 or newer (ALTER TABLE ... DROP COLUMN); "
+                           f"this Python links SQLite {sqlite3.sqlite_version}: use a Python built against a "
+                           "newer SQLite, or PostgreSQL (CONNECTOR_CORE_DATABASE_URL)")
     json = sa.JSON().with_variant(JSONB(), "postgresql")
     op.create_table(
         "job_params",
