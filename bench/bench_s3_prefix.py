@@ -22,21 +22,17 @@ import multiprocessing
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from ._support import StandInHandler, serve_on_loopback
 
 KEYS = int(os.environ.get("BENCH_KEYS", 100_000))
 BUCKET = "bench-bucket"
 
 
 def _serve(port_out) -> None:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(StandInHandler):
         protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
 
         def do_GET(self):  # noqa: N802 - http.server's name
             query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
@@ -50,25 +46,15 @@ def _serve(port_out) -> None:
                            f"<ETag>&quot;{i:032x}&quot;</ETag><Size>10</Size></Contents>" for i in range(start, end))
             more = end < count
             token = f"<NextContinuationToken>tmp/{end - 1:08d}</NextContinuationToken>" if more else ""
-            self._send(f'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>{BUCKET}</Name>'
+            self.send_xml(f'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>{BUCKET}</Name>'
                        f"<KeyCount>{end - start}</KeyCount><IsTruncated>{'true' if more else 'false'}</IsTruncated>"
                        f"{rows}{token}</ListBucketResult>".encode())
 
         def do_POST(self):  # noqa: N802 - DeleteObjects
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self._send(b'<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>')
+            self.send_xml(b'<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>')
 
-        def _send(self, body: bytes) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Date", format_datetime(datetime.now(timezone.utc), usegmt=True))
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    port_out.put(server.server_address[1])
-    server.serve_forever()
+    serve_on_loopback(Handler, port_out)
 
 
 def _timed(fn):

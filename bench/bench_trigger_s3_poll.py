@@ -15,9 +15,9 @@ import os
 import resource
 import time
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from ._support import StandInHandler, serve_on_loopback
 
 KEYS = int(os.environ.get("BENCH_KEYS", 1_000_000))
 PAGE = 1000
@@ -28,15 +28,13 @@ def _serve(port_out, extra_out) -> None:
     old = datetime.now(timezone.utc) - timedelta(days=1)
     state = {"extra": 0}
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    class Handler(StandInHandler):
 
         def do_GET(self):  # noqa: N802 - http.server's name
             query = parse_qs(urlparse(self.path).query)
             if "new" in query:  # test hook: 100 more keys, written now
                 state["extra"] += 100
-                self._send(b"<ok/>")
+                self.send_xml(b"<ok/>")
                 return
             start = int(query.get("continuation-token", ["0"])[0])
             total = KEYS + state["extra"]
@@ -55,19 +53,9 @@ def _serve(port_out, extra_out) -> None:
                     + "".join(rows)
                     + (f"<NextContinuationToken>{end}</NextContinuationToken>" if more else "")
                     + "</ListBucketResult>")
-            self._send(body.encode())
+            self.send_xml(body.encode())
 
-        def _send(self, body: bytes) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Date", format_datetime(datetime.now(timezone.utc), usegmt=True))
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    port_out.put(server.server_address[1])
-    server.serve_forever()
+    serve_on_loopback(Handler, port_out)
 
 
 def _rss_mib() -> float:
