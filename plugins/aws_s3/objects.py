@@ -173,9 +173,7 @@ def delete_objects(connection: Mapping[str, Any], params: Mapping[str, Any], con
     batches = [keys[i:i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
 
     def delete(batch: list[str]) -> list[dict]:
-        with s3_errors(connection, action="s3:DeleteObject", bucket=bucket):
-            r = client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
-        return [{"key": e.get("Key"), "code": e.get("Code"), "message": e.get("Message")} for e in r.get("Errors", [])]
+        return delete_batch(connection, client, bucket, batch)
 
     failures: list[dict] = []
     done = 0
@@ -186,6 +184,14 @@ def delete_objects(connection: Mapping[str, Any], params: Mapping[str, Any], con
             context.progress(done, len(keys), "keys")
     return {"bucket": bucket, "deleted_count": len(keys) - len(failures), "error_count": len(failures),
             "errors": failures}
+
+
+def delete_batch(connection: Mapping[str, Any], client: Any, bucket: str, keys: list[str]) -> list[dict]:
+    """One DeleteObjects request (at most DELETE_BATCH keys): the keys S3 refused, as
+    ``{"key", "code", "message"}``; a failure of the whole request is raised, mapped."""
+    with s3_errors(connection, action="s3:DeleteObject", bucket=bucket):
+        r = client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
+    return [{"key": e.get("Key"), "code": e.get("Code"), "message": e.get("Message")} for e in r.get("Errors", [])]
 
 
 def get_object_tagging(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any) -> dict:

@@ -3,8 +3,9 @@
 Run directly (``Host.run``), each operation lists the prefix one page at a time
 (ListObjectsV2, at most ``page_size`` <= 1,000 keys) and acts on a page while the next is
 listed: a delete sends each page as one DeleteObjects request (S3's limit is 1,000 keys),
-at most ``PAGES_IN_FLIGHT`` at once; a copy copies a page's objects ``concurrency`` at a
-time. Memory holds the pages in flight, never the whole listing, whatever its size.
+at most ``DELETE_CONCURRENCY`` at once, as ``delete_objects`` does; a copy copies a page's
+objects ``concurrency`` at a time. Memory holds the pages in flight, never the whole
+listing, whatever its size.
 
 As a job, the manifest's ``fanout: list:`` has a worker list the prefix instead, and each
 page of keys becomes a chunk job that runs this same operation with ``keys`` (docs/jobs.md).
@@ -30,12 +31,10 @@ from connector_core import ConnectorError
 from .client import CREDENTIAL_CODES, s3, s3_errors
 from .copies import copy_object
 from .listing import _items
-from .objects import DELETE_BATCH
+from .objects import DELETE_BATCH, DELETE_CONCURRENCY, delete_batch
 from .transfer import transfer_config
 from .validation import check_prefix_input, destination_prefix, resolve_bucket
 
-#: DeleteObjects requests in flight at once (as ``delete_objects`` does).
-PAGES_IN_FLIGHT = 4
 #: S3 answers that end the whole run rather than one key's: the credentials or a bucket are wrong.
 FATAL_CODES = {*CREDENTIAL_CODES, "NoSuchBucket", "AllAccessDisabled", "PermanentRedirect"}
 
@@ -47,20 +46,17 @@ def delete_prefix(connection: Mapping[str, Any], params: Mapping[str, Any], cont
     client = s3(connection, context)
 
     def delete(page: list[dict]) -> list[dict]:
-        with s3_errors(connection, action="s3:DeleteObject", bucket=bucket):
-            r = client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": o["key"]} for o in page],
-                                                             "Quiet": True})
-        return [{"key": e.get("Key"), "code": e.get("Code"), "message": e.get("Message")} for e in r.get("Errors", [])]
+        return delete_batch(connection, client, bucket, [o["key"] for o in page])
 
     errors: list[dict] = []
     done = 0
     pages = _pages(connection, client, bucket, params, DELETE_BATCH)
-    with ThreadPoolExecutor(max_workers=PAGES_IN_FLIGHT) as pool:
+    with ThreadPoolExecutor(max_workers=DELETE_CONCURRENCY) as pool:
         in_flight: deque[tuple[int, Future]] = deque()
         for page in pages:
             context.check_cancelled()
             in_flight.append((len(page), pool.submit(delete, page)))
-            if len(in_flight) >= PAGES_IN_FLIGHT:  # wait for the oldest: errors stay in key order
+            if len(in_flight) >= DELETE_CONCURRENCY:  # wait for the oldest: errors stay in key order
                 done += _collect(in_flight.popleft(), errors)
                 context.progress(done, None, "keys")
         while in_flight:
