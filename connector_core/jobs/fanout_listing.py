@@ -21,7 +21,6 @@ queued after that, chunks not started are cancelled, and the parent ends ``cance
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from sqlalchemy import and_, select, update
 from ..fanout_plan import Fanout
 from ..store.values import split_secrets_json
 from .model import JobRecord, JobState, Progress
+from .records import held_lease
 from .table import job_params, jobs as jobs_table
 
 if TYPE_CHECKING:
@@ -161,8 +161,7 @@ def _hold(executor: JobExecutor, job_id: str, token: str, params: dict[str, Any]
     j = jobs_table
     with executor.records._write() as db:
         held = db.execute(update(j).where(j.c.id == job_id, j.c.lease_token == token).values(
-            lease_owner="fanout", lease_token=uuid.uuid4().hex, lease_expires_at=None,
-            last_message="waiting for its chunks",
+            **held_lease(),
             progress={"done": progress.done, "total": progress.total, "unit": progress.unit})).rowcount == 1
         if held:  # in the same transaction: the plan is stored only by the delivery holding the lease
             db.execute(update(job_params).where(job_params.c.job_id == job_id).values(params=params))

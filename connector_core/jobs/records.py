@@ -294,6 +294,13 @@ class JobStore:
         return _guarded(self.engine, self.engine.begin)
 
 
+def held_lease() -> dict[str, Any]:
+    """The lease of a fan-out parent waiting for its chunks: held by no runner, so never
+    reaped and never claimed; the merge ends it (:func:`connector_core.jobs.fanout.refresh`)."""
+    return {"lease_owner": "fanout", "lease_token": uuid.uuid4().hex, "lease_expires_at": None,
+            "last_message": "waiting for its chunks"}
+
+
 def _with_params() -> Any:
     """The job rows with their params (for whoever shows or runs a job, never a state change)."""
     return select(jobs, job_params.c.params).join(

@@ -21,7 +21,7 @@ from ..store.store import _now
 from ..store.values import split_secrets_json
 from .execute import JobExecutor, sealing_id
 from .model import JobRecord, JobState
-from .records import JobStore
+from .records import JobStore, held_lease
 from .settings import ENV_RUNNER, JobSettings
 
 if TYPE_CHECKING:
@@ -143,8 +143,7 @@ class Jobs:
             "last_message": None,
         }
         if hold:
-            row.update(state=JobState.RUNNING, attempts=1, started_at=row["created_at"], lease_owner="fanout",
-                       lease_token=uuid.uuid4().hex, last_message="waiting for its chunks")
+            row.update(state=JobState.RUNNING, attempts=1, started_at=row["created_at"], **held_lease())
         record, created = self.records.insert(row)
         if not created:  # the same key, submitted concurrently: the first insert won
             return self._same_work(self.records.row(tenant, record.id), fingerprint)
