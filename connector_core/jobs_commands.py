@@ -44,22 +44,33 @@ def _records(ctx: click.Context) -> Any:
     return JobStore(_store(ctx).engine)
 
 
-def _print(record: Any, as_json: bool) -> None:
+def _print(record: Any, as_json: bool, chunks: Any = None) -> None:
+    """A job as JSON or as lines; ``chunks``: a fan-out parent's ChunkSummary, whose
+    progress (added up from the chunks) replaces the parent's own."""
     if as_json:
         click.echo(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
         return
     job = record.job
     click.echo(f"{job.id}  {record.state}  {job.connector_id} {job.operation}  attempts {record.attempts}"
                f"/{record.max_attempts}" + (f"  {record.duration:.3f}s" if record.duration is not None else ""))
-    if record.progress:
-        total = f"/{record.progress.total}" if record.progress.total is not None else ""
-        click.echo(f"  progress: {record.progress.done}{total} {record.progress.unit}".rstrip())
+    progress = chunks.progress if chunks is not None else record.progress
+    if progress:
+        total = f"/{progress.total}" if progress.total is not None else ""
+        click.echo(f"  progress: {progress.done}{total} {progress.unit}".rstrip())
+    if chunks is not None:
+        from .jobs.chunk_summary import summary_lines
+
+        for line in summary_lines(chunks):
+            click.echo(line)
+        if chunks.all_finished and not record.finished:
+            click.echo("  every chunk finished: the host merges them into the parent when it next reads it")
     if record.error:
         hint = record.error.get("hint")  # what to do: as `connectors run` prints it
         click.echo(f"  error: {record.error.get('error')}: {record.error.get('message')}"
                    + (f" ({hint})" if hint else ""))
-    if record.result is not None:
-        click.echo("  result: " + json.dumps(record.result, ensure_ascii=False))
+    if record.result is not None:  # a parent's "fanout" part is in the chunk lines above (and in --json)
+        result = {k: v for k, v in record.result.items() if k != "fanout"} if chunks is not None else record.result
+        click.echo("  result: " + json.dumps(result, ensure_ascii=False))
 
 
 @click.group("jobs")
@@ -104,8 +115,16 @@ def submit(ctx: click.Context, tenant: str, connection_id: str, operation: str, 
 @_json_option
 @click.pass_context
 def show(ctx: click.Context, tenant: str, job_id: str, as_json: bool) -> None:
-    """One job: state, progress, result or masked error, attempts, timing."""
-    _print(_records(ctx).get(tenant, job_id), as_json)
+    """One job: state, progress, result or masked error, attempts, timing; for a fan-out's
+    parent also its chunks: counts by state, failed and re-run chunks."""
+    records = _records(ctx)
+    record = records.get(tenant, job_id)
+    if as_json:
+        _print(record, True)
+        return
+    from .jobs.chunk_summary import summarize
+
+    _print(record, False, summarize(records, record))
 
 
 @jobs_group.command("list")

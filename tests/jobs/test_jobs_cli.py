@@ -78,3 +78,79 @@ def test_list_shows_a_fan_out_once_and_its_chunks_on_request(cli, tmp_path):
     chunks = json.loads(cli("jobs", "list", "--tenant", TENANT, "--chunks-of", parent, "--json").stdout)
     assert [job["chunk_index"] for job in chunks] == [0, 1, 2]
     assert {job["parent_id"] for job in chunks} == {parent}
+
+    shown = cli("jobs", "show", "--tenant", TENANT, parent)
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert f"{parent}  failed  aws.eventbridge put_events" in lines[0]
+    assert "  progress: 1001/1001 entries" in lines
+    assert "  chunks: 3: 0 queued, 0 running, 0 succeeded, 3 failed, 0 cancelled" in lines
+    failed = [line for line in lines if line.startswith("    chunk ")]
+    assert [line.split(":")[0:2] for line in failed] == [
+        ["    chunk 0", " items 0-499 (500)"], ["    chunk 1", " items 500-999 (500)"],
+        ["    chunk 2", " item 1000"]]
+    assert '  result: {"successful_count": 0, "failed_count": 1001, "requests": 0}' in lines  # "fanout": above
+    assert all("127.0.0.1" in line for line in failed)  # the error says why: the refused endpoint
+    assert "jobs-cli-secret-0000" not in shown.stdout + shown.stderr
+    as_json = json.loads(cli("jobs", "show", "--tenant", TENANT, parent, "--json").stdout)
+    assert "chunks" not in as_json and len(as_json["result"]["fanout"]["failed_chunks"]) == 3  # as before
+
+
+class _Idle:
+    """A runner that runs nothing: the chunks stay as the test writes them."""
+
+    name = "idle"
+
+    def start(self, executor):
+        pass
+
+    def enqueue(self, tenant, job_id, *, delay=0.0):
+        pass
+
+    def close(self, wait=True):
+        pass
+
+
+def test_show_summarizes_a_running_fan_out_by_chunk_state(cli, tmp_path):
+    from sqlalchemy import update
+
+    from connector_core import Host
+    from connector_core.jobs import Jobs
+    from connector_core.jobs.table import jobs as jobs_table
+    from connector_core.store import ConnectionStore
+
+    from .conftest import LOOPBACK
+
+    values = {"auth_mode": "static", "access_key_id": "AKIAJOBSCLITEST00000", "secret_access_key": "jobs-cli-secret-0000",
+              "region": "us-east-1", "endpoint_url": "http://127.0.0.1:9", "account_id": "123456789012"}
+    entries = [{"source": "com.example.jobs", "detail_type": "Tick", "detail": {"n": n}} for n in range(1201)]
+    with ConnectionStore.open(Host.discover(settings=LOOPBACK)) as store:
+        connection = store.create(TENANT, "aws.eventbridge", "bus", values).id
+        with Jobs(store, _Idle()) as jobs:
+            parent = jobs.submit(TENANT, connection, "put_events", {"entries": entries}, chunk_size=200).id
+            chunk = {c.job.chunk_index: c.id for c in jobs.list(TENANT, parent_id=parent)}
+
+        def set_chunk(index, **values):
+            with store.engine.begin() as db:
+                db.execute(update(jobs_table).where(jobs_table.c.id == chunk[index]).values(**values))
+
+        set_chunk(0, state="succeeded", attempts=2)  # its worker died once: its entries may have gone out twice
+        set_chunk(1, state="failed", attempts=1, error={"error": "AuthenticationError", "hint": None,
+                                                        "message": "the security token is invalid", "retryable": False})
+        set_chunk(2, state="running", attempts=1, progress={"done": 50, "total": 200, "unit": "entries"})
+        set_chunk(3, state="cancelled")
+
+    shown = cli("jobs", "show", "--tenant", TENANT, parent)
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert f"{parent}  running  aws.eventbridge put_events" in lines[0]
+    assert lines[1:] == [
+        "  progress: 650/1201 entries",  # chunks 0, 1 and 3 finished (600 entries) and 50 of chunk 2
+        "  chunks: 7: 3 queued, 1 running, 1 succeeded, 1 failed, 1 cancelled",
+        "  failed chunks (1):",
+        "    chunk 1: items 200-399 (200): AuthenticationError: the security token is invalid",
+        "  re-run chunks (1; their items may have reached the service twice):",
+        "    chunk 0: items 0-199 (200), 2 attempts",
+    ]
+    listed = json.loads(cli("jobs", "show", "--tenant", TENANT, parent, "--json").stdout)
+    assert listed["id"] == parent and listed["progress"] is None  # --json: the parent's own record, as before
