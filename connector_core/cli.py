@@ -55,22 +55,18 @@ class _State:
 
 
 def _warn_unknown_settings(host: Any, settings: dict[str, Any]) -> None:
-    """A misspelt setting of a known family (``net.allow_loopbak``) would be ignored in silence.
+    """A misspelt setting of a plugin's namespace (``aws.max_atempts``) is ignored: say so.
 
-    Only families someone declares are checked: ``web.*`` and other undeclared names a
-    host component reads itself pass without a word.
+    The host itself refused one of its own namespaces (``net.*``). Only namespaces someone
+    declares are checked: ``web.*`` and other undeclared names a host component reads
+    itself pass without a word.
     """
-    import difflib
-
     from .host import DEFAULT_SETTINGS
+    from .settings_check import did_you_mean, namespaces, unknown_settings
 
     known = set(DEFAULT_SETTINGS) | set(host.settings_help())
-    families = {name.split(".")[0] for name in known}
-    for key in settings:
-        if key not in known and key.split(".")[0] in families:
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            click.echo(f"warning: unknown setting {key!r} is ignored{hint}", err=True)
+    for key, close in unknown_settings(settings, known, namespaces(known)).items():
+        click.echo(f"warning: unknown setting {key!r} is ignored{did_you_mean(close)}", err=True)
 
 
 #: Commands defined in other modules (each exports ``COMMANDS``), imported only when one of

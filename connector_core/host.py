@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .builtin import CorePlugin
 from .connection import Connection, ProgressCallback, RunContext, SharedObjects
-from .errors import ConnectorError, NotFoundError, OperationError, ValidationError
+from .errors import ConfigurationError, ConnectorError, NotFoundError, OperationError, ValidationError
 from .forms import connection_form, operation_form
 from .manifest import Manifest, Section
 from .registry import ASYNC_HINT, CORE_PLUGIN, LoadFailure, PluginInfo, Registry, resolve_implementation
@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 #: The core's own settings and their defaults (the network policy, see :mod:`.net`).
 #: Plugins declare theirs with the ``connector_settings`` hook (a toolkit's
-#: ``PREFIX.*``); unknown keys are allowed.
+#: ``PREFIX.*``); other keys are allowed, except in these settings' own namespaces
+#: (``net.*``, ``secrets.*``), where an unknown key is a misspelling (ConfigurationError).
 DEFAULT_SETTINGS: Mapping[str, Any] = {
     "net.allow_loopback": False,
     "net.allow_private": False,
@@ -36,6 +37,18 @@ DEFAULT_SETTINGS: Mapping[str, Any] = {
     # Turn off where tenants fill forms: a reference reads the host's environment and files.
     "secrets.allow_references": True,
 }
+
+
+def _refuse_misspelt_settings(settings: Mapping[str, Any], declared: Mapping[str, Any]) -> None:
+    """An unknown key in the core's own namespaces would be ignored in silence: refuse it."""
+    from .settings_check import did_you_mean, namespaces, unknown_settings
+
+    unknown = unknown_settings(settings, {*DEFAULT_SETTINGS, *declared}, namespaces(DEFAULT_SETTINGS))
+    if unknown:
+        named = "; ".join(f"{key!r}{did_you_mean(close)}" for key, close in unknown.items())
+        raise ConfigurationError(f"unknown host setting {named}",
+                                 hint="the core's settings are " + ", ".join(sorted(DEFAULT_SETTINGS))
+                                 + "; host.settings_help() lists the plugins' settings")
 
 
 class Host:
@@ -63,6 +76,7 @@ class Host:
             self._registry.register(plugin)
         self._registry.finish()
         declared = {name: s.default for name, s in self._registry.contributions.settings.items()}
+        _refuse_misspelt_settings(settings or {}, declared)
         self.settings: Mapping[str, Any] = {**DEFAULT_SETTINGS, **declared, **(settings or {})}
         self._masker = SecretMasker.for_process()
         self._shared = SharedObjects()

@@ -183,6 +183,7 @@ def worker(ctx: click.Context, concurrency: int | None, pool: str, loglevel: str
                                    "pip install 'connector-core[jobs]'") from None
     state = ctx.find_root().obj
     plugins, settings = state.plugins, state.settings
+    state.host  # a misspelt --setting is refused (or warned about) here, not by every job's host
 
     import os
 

@@ -169,10 +169,13 @@ def test_listing_and_forms_do_not_import_boto3(tmp_path):
     assert out.stdout.strip() == "[]"
 
 
-def test_a_misspelt_setting_is_a_warning_naming_the_right_one(connectors):
-    typo = connectors("--setting", "net.allow_loopbak=true", "list")
-    assert typo.returncode == 0
-    assert "unknown setting 'net.allow_loopbak' is ignored (did you mean net.allow_loopback?)" in typo.stderr
+def test_a_misspelt_setting_is_refused_or_warned_about_naming_the_right_one(connectors):
+    typo = connectors("--setting", "net.allow_loopbak=true", "list")  # the core's own: refused
+    assert typo.returncode == 1
+    assert "error: unknown host setting 'net.allow_loopbak' (did you mean net.allow_loopback" in typo.stderr
+    plugins = connectors("--setting", "aws.max_atempts=2", "list")  # a plugin's: ignored, with a warning
+    assert plugins.returncode == 0
+    assert "unknown setting 'aws.max_atempts' is ignored (did you mean aws.max_attempts or" in plugins.stderr
     right = connectors("--setting", "net.allow_loopback=true", "--setting", "web.run_timeout=60", "list")
     assert right.returncode == 0 and "unknown setting" not in right.stderr
 

@@ -171,3 +171,16 @@ def test_a_host_starts_from_the_strict_policy():
     settings = Host().settings
     assert {k: settings[k] for k in net.DEFAULTS} == dict(net.DEFAULTS)
     assert NetworkPolicy.from_settings(settings) == NetworkPolicy()
+
+
+def test_a_misspelt_setting_of_the_core_is_refused_naming_the_closest_ones():
+    from connector_core import Host
+
+    with pytest.raises(ConfigurationError) as refused:
+        Host(settings={"net.allow_loopbak": True})
+    assert "unknown host setting 'net.allow_loopbak' (did you mean net.allow_loopback" in str(refused.value)
+    with pytest.raises(ConfigurationError, match="'secrets.allow_reference' .did you mean secrets.allow_references"):
+        Host.discover(settings={"secrets.allow_reference": False})
+    # Other namespaces are the plugins' and host components' own: passed on as given.
+    host = Host(settings={"net.allow_loopback": True, "web.run_timeout": 60, "acme.timeout": 3})
+    assert NetworkPolicy.from_settings(host.settings).allow_loopback and host.settings["acme.timeout"] == 3
