@@ -77,10 +77,18 @@ class JobExecutor:
         owner = f"{self.owner}:{uuid.uuid4().hex[:8]}"
         claim = self.records.claim(tenant, job_id, owner, self.settings.lease_seconds)
         if isinstance(claim, Done):
+            # A chunk this delivery gave up on (its lease expired past its attempts, or after a
+            # cancel), or a re-delivery of one whose worker died before merging its parent.
+            if claim.record is not None and claim.record.finished and claim.record.job.parent_id:
+                self._finish_parent(claim.record.job.tenant, claim.record.job.parent_id)
             return Outcome("done", record=claim.record)
         if isinstance(claim, Busy):
             return Outcome("busy", claim.wait, claim.record)
-        return self._run(claim)
+        outcome = self._run(claim)
+        job = claim.record.job
+        if outcome.kind == "done" and job.parent_id is not None:  # a chunk ended (succeeded, failed, cancelled)
+            self._finish_parent(job.tenant, job.parent_id)
+        return outcome
 
     def reap(self) -> list[tuple[str, str]]:
         """Re-queue jobs whose worker died; the (tenant, id)s the caller must enqueue again."""
@@ -102,6 +110,8 @@ class JobExecutor:
             if spec is not None and plan is not None:  # a fan-out's parent whose items come from a listing
                 held = list_into_chunks(self, claim, beat, connection, params, spec, plan)
                 self._heartbeats.remove(beat)
+                if held:  # its last chunk may have ended before the listing did: nobody else would merge
+                    self._finish_parent(job.tenant, job.id)
                 return Outcome("done" if held else "lost", record=claim.record)
             result = self.host.run(connection, job.operation, params, progress=beat.report, cancel=beat.cancel)
             if not isinstance(result, Mapping):  # a streaming operation: its items, collected
@@ -116,6 +126,18 @@ class JobExecutor:
         if not self.records.finish(job.id, claim.token, JobState.SUCCEEDED, result=result, progress=beat.last):
             return Outcome("lost", record=claim.record)
         return Outcome("done", record=claim.record)
+
+    def _finish_parent(self, tenant: str, parent_id: str) -> None:
+        """Merge a fan-out's parent here if its last chunk just ended, so that it finishes
+        in the store though nobody reads it. Never fails the delivery: a merge that fails is
+        left to the parent's next reader, who merges it the same way."""
+        from .fanout import finish_if_last  # fanout imports the jobs service, which imports this module
+
+        try:
+            finish_if_last(self, tenant, parent_id)
+        except Exception as exc:
+            log.warning("fan-out job %s: merging its chunks failed, its next reader merges them: %s",
+                        parent_id, self.host.mask(f"{type(exc).__name__}: {exc}"))
 
     def _params(self, claim: Claimed) -> dict[str, Any]:
         job = claim.record.job

@@ -5,20 +5,22 @@ and is given more items than one chunk holds is split: the parent job is recorde
 never queued, each chunk is an ordinary job (``parent_id``, ``chunk_index``) that any
 runner's workers take, retry and re-run when their worker dies, like any other job.
 
-``Jobs.submit`` splits by itself (:func:`fan_out`); the parent is finished by whoever
-reads it once every chunk has finished (``Jobs.get``/``wait`` call :func:`refresh`): its ``outcomes`` are the chunks'
+``Jobs.submit`` splits by itself (:func:`fan_out`); the parent is finished once every chunk
+has finished, by the worker whose delivery ended the last of them (:func:`finish_if_last`),
+or else by whoever reads it next (``Jobs.get``/``wait`` call :func:`refresh`: a worker that
+died between its chunk's end and the merge): its ``outcomes`` are the chunks'
 per-item outcomes merged in input order (a chunk that failed as a whole gives each of its
 items an outcome naming the error), its ``result`` the summed counts plus a ``fanout``
 summary -- the chunks, which of them failed, and which ran more than once (their items
 may have reached the service twice; no other item can have). Merging is idempotent and
-guarded by the parent's token, so two readers finishing it at once record it once.
+guarded by the parent's token, so two workers or readers finishing it at once record it once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, func, select
 
@@ -31,12 +33,22 @@ from .service import _fingerprint, _fingerprint_text
 from .table import job_params, jobs as jobs_table
 
 if TYPE_CHECKING:
+    from ..host import Host
+    from .records import JobStore
     from .service import Jobs
 
 #: The parent's params hold this marker in place of the split list (its items live in the chunks).
 MARKER = "$fanout"
 #: How many chunks :meth:`FanoutJobs.chunks` returns while a listing is still queueing them.
 _CHUNKS_WHILE_LISTING = 10_000
+
+
+class Merger(Protocol):
+    """What reading and merging a parent needs: a :class:`~connector_core.jobs.Jobs` (its
+    readers), or a worker's :class:`~connector_core.jobs.execute.JobExecutor` (its last chunk's end)."""
+
+    records: JobStore
+    host: Host
 
 
 class FanoutJobs:
@@ -112,7 +124,7 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
     return parent
 
 
-def refresh(jobs: Jobs, record: JobRecord) -> JobRecord:
+def refresh(jobs: Merger, record: JobRecord) -> JobRecord:
     """A running parent as it stands: merged and finished once all its chunks finished (a
     cancellation passed on to them first), else with their progress added up. Any other
     job's record comes back as it is."""
@@ -137,24 +149,41 @@ def refresh(jobs: Jobs, record: JobRecord) -> JobRecord:
     return replace(record, progress=Progress(done, plan["items"], spec.split))
 
 
-def chunks_running(jobs: Jobs, record: JobRecord) -> bool:
+def chunks_running(jobs: Merger, record: JobRecord) -> bool:
     """Whether a fan-out's parent still has a chunk to wait for (one count, no rows); False
     for any other job, whose record is read instead."""
     if plan_of(record) is None:
         return False
+    return _any_chunk_running(jobs.records, record.id)
+
+
+def finish_if_last(jobs: Merger, tenant: str, parent_id: str) -> None:
+    """Merge and finish a parent if no chunk of it is left running: called in the worker's
+    process by the delivery that just recorded one of its chunks' end (or the listing that
+    just held it). One count while chunks still run; then the parent is read and merged as
+    a reader would (:func:`refresh`): not while its listing still runs, nor before every
+    chunk of its plan exists, and once however many workers and readers get here at once."""
+    if _any_chunk_running(jobs.records, parent_id):
+        return
+    record = jobs.records.get(tenant, parent_id)
+    if record.state == JobState.RUNNING:
+        refresh(jobs, record)
+
+
+def _any_chunk_running(records: JobStore, parent_id: str) -> bool:
     j = jobs_table
     # By parent alone (a parent's chunks are its tenant's): the count reads one index, no row.
     query = select(func.count()).select_from(j).where(
-        j.c.parent_id == record.id, j.c.state.not_in(sorted(JobState.FINISHED)))
-    with jobs.records._read() as db:
+        j.c.parent_id == parent_id, j.c.state.not_in(sorted(JobState.FINISHED)))
+    with records._read() as db:
         return bool(db.execute(query).scalar())
 
 
-def _spec(jobs: Jobs, connector_id: str, operation: str) -> Fanout | None:
+def _spec(jobs: Merger, connector_id: str, operation: str) -> Fanout | None:
     return jobs.host.manifest(connector_id).operation(operation).fanout
 
 
-def _chunk_states(jobs: Jobs, tenant: str, parent_id: str) -> dict[int, dict[str, Any]]:
+def _chunk_states(jobs: Merger, tenant: str, parent_id: str) -> dict[int, dict[str, Any]]:
     """Each chunk's state and progress, without its params or result (cheap to poll)."""
     j = jobs_table
     query = select(j.c.id, j.c.chunk_index, j.c.state, j.c.attempts, j.c.progress).where(
@@ -163,7 +192,7 @@ def _chunk_states(jobs: Jobs, tenant: str, parent_id: str) -> dict[int, dict[str
         return {r.chunk_index: dict(r._mapping) for r in db.execute(query)}
 
 
-def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]) -> JobRecord:
+def _finish(jobs: Merger, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]) -> JobRecord:
     """Merge the chunks and end the parent (once: the parent's token guards the update)."""
     need_items = any(v == "$item" for v in spec.failed_outcome.values())
     j = jobs_table
@@ -210,7 +239,7 @@ def _finish(jobs: Jobs, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]
         state, error = JobState.FAILED, failed[0]["error"]
     progress = Progress(plan["items"], plan["items"], spec.split)
     now = _now()
-    # token None: another reader finished it a moment ago (or does now): read what it recorded.
+    # token None: another worker or reader finished it a moment ago (or does now): read what it recorded.
     if token is not None and jobs.records.finish(record.id, token, state, result=merged, outcomes=per_item,
                                                  error=error, progress=progress, now=now):
         # What was just stored, without reading back (and decoding again) every item's outcome.

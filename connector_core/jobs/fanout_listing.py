@@ -8,7 +8,8 @@ declared streaming operation and queues a chunk job each time ``chunk_size`` ite
 arrived, the items in the chunk's ``split`` input. Memory holds one chunk of items and
 the listing's current page, never the whole listing. When the listing ends, the parent
 is *held* (running under a lease no runner holds, as a list-split parent is from the
-start) and merged by :func:`.fanout.refresh` once its chunks finished.
+start) and merged once its chunks finished, by the worker that ends the last of them
+(:func:`.fanout.finish_if_last`), or by this listing's worker when they all ended first.
 
 Re-delivery is harmless: a worker that dies while listing loses its lease; the job runs
 again and resumes after the last item of the last chunk it finds (the declared

@@ -193,6 +193,7 @@ class Jobs:
         pause = 0.002
         start = time.monotonic()
         record = self.get(tenant, job_id)
+        settled: float | None = None  # since when a fan-out's parent has had no chunk running
         while not record.finished:
             if deadline is not None and time.monotonic() >= deadline:
                 return self.get(tenant, job_id)
@@ -201,8 +202,16 @@ class Jobs:
             # fortieth of the time waited so far (at most a quarter second): that much later
             # at most, and never more than 2.5% later.
             pause = min(pause * 2, 0.05) if pause < 0.05 else min(max(0.05, (time.monotonic() - start) / 40), 0.25)
-            # A fan-out's parent is read (its chunks' rows with it) once none of them runs any more.
-            if not chunks_running(self, record):
+            # A fan-out's parent is read once none of its chunks runs any more. The worker that
+            # ended the last one merges it: read what it stored, and merge here only if it has
+            # not within a lease (it died); at once, both would read and merge every chunk.
+            if chunks_running(self, record):
+                settled = None
+                continue
+            settled = settled or time.monotonic()
+            if time.monotonic() - settled < self.settings.lease_seconds:
+                record = self.records.get(tenant, job_id)
+            else:
                 record = self.get(tenant, job_id)
         return record
 

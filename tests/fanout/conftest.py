@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
@@ -31,6 +32,18 @@ def entries(count: int, start: int = 0) -> list[dict]:
 
 def position_of(detail_text: str) -> int:
     return json.loads(detail_text)["n"]
+
+
+def stored_when_finished(jobs, job_id: str, wait: float):
+    """A job as stored once finished: read from the store (``jobs.records``), never through
+    ``Jobs.get``/``wait``, which would merge a fan-out's parent themselves."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        record = jobs.records.get(TENANT, job_id)
+        if record.finished:
+            return record
+        time.sleep(0.05)
+    raise AssertionError(f"the job is still {record.state} in the store")
 
 
 @pytest.fixture(scope="session")

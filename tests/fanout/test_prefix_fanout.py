@@ -17,7 +17,7 @@ from connector_core.jobs import FanoutJobs, Jobs, LocalRunner
 
 from tests.awscli import aws
 from tests.conftest import emulator_values, seed_s3_objects
-from tests.fanout.conftest import TENANT, fast_settings
+from tests.fanout.conftest import TENANT, fast_settings, stored_when_finished
 from tests.plugins.s3.conftest import _faults, inject  # noqa: F401  (fault rules on every S3 client)
 
 BUCKET = "prefix-fanout-bucket"
@@ -225,3 +225,50 @@ def test_an_empty_prefix_ends_with_the_operations_own_output(fanout_store, s3, m
         "bucket": BUCKET, "prefix": "none/", "deleted_count": 0, "error_count": 0}
     assert done.result["fanout"]["chunks"] == 1 and done.result["fanout"]["items"] == 0
     assert _keys(moto_endpoint) == ["other/1"]
+
+
+def test_the_last_chunk_of_a_listing_finishes_the_parent_though_nobody_reads_it(fanout_store, s3, moto_endpoint):
+    keys = [f"old/{n:04d}" for n in range(550)]
+    seed_s3_objects(BUCKET, keys)
+    fanout = _jobs(fanout_store)
+    parent = fanout.submit(TENANT, _connect(fanout_store, moto_endpoint), "delete_prefix",
+                           {"prefix": "old/", "page_size": 100}, chunk_size=100)
+    stored = stored_when_finished(fanout.jobs, parent.id, WAIT)
+    fanout.jobs.close()
+    assert stored.state == "succeeded", stored.error
+    assert stored.result["deleted_count"] == 550
+    assert stored.result["fanout"] == {"chunks": 6, "chunk_size": 100, "items": 550, "failed_chunks": [],
+                                       "rerun_chunks": [], "listed_all": True}
+    assert _keys(moto_endpoint) == []
+
+
+def test_chunks_ending_before_their_listing_leave_the_merge_to_it(fanout_store, s3, moto_endpoint, monkeypatch):
+    from connector_core.jobs import fanout_listing
+
+    keys = [f"slow/{n:04d}" for n in range(250)]
+    seed_s3_objects(BUCKET, keys)
+    fanout = _jobs(fanout_store)
+    seen_while_listing = []
+    real_hold = fanout_listing._hold
+
+    def hold_once_every_chunk_ended(executor, job_id, *args):  # a listing slow to record its end
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline and any(
+                c.state != "succeeded" for c in fanout.jobs.records.list(TENANT, parent_id=job_id)):
+            time.sleep(0.02)
+        seen_while_listing.append(fanout.jobs.records.get(TENANT, job_id))
+        return real_hold(executor, job_id, *args)
+
+    monkeypatch.setattr(fanout_listing, "_hold", hold_once_every_chunk_ended)
+    parent = fanout.submit(TENANT, _connect(fanout_store, moto_endpoint), "delete_prefix",
+                           {"prefix": "slow/", "page_size": 100}, chunk_size=100)
+    stored = stored_when_finished(fanout.jobs, parent.id, WAIT)
+    chunks = fanout.jobs.records.list(TENANT, parent_id=parent.id)
+    fanout.jobs.close()
+    [listing] = seen_while_listing
+    assert listing.state == "running"  # every chunk had ended: none merged a parent still listing
+    assert len(chunks) == 3 and all(c.state == "succeeded" for c in chunks)
+    assert stored.state == "succeeded", stored.error
+    assert stored.result["deleted_count"] == 250 and stored.result["fanout"]["chunks"] == 3
+    assert stored.finished_at > max(c.finished_at for c in chunks)
+    assert _keys(moto_endpoint) == []

@@ -128,6 +128,26 @@ def test_a_job_runs_on_a_worker_end_to_end_against_s3(cluster, moto_endpoint):
     assert reader.get_object(Bucket="jobs-bucket", Key="report.txt")["Body"].read() == b"from a worker"
 
 
+def test_a_fanned_out_delete_is_finished_on_the_workers_though_nobody_reads_it(cluster, moto_endpoint):
+    import boto3
+
+    reader = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
+                          aws_access_key_id="x", aws_secret_access_key="y")
+    reader.create_bucket(Bucket="fanout-on-workers")
+    keys = [f"tmp/{n:02d}" for n in range(25)]
+    for key in keys + ["keep"]:
+        reader.put_object(Bucket="fanout-on-workers", Key=key, Body=b"x")
+    s3 = cluster.store.create(TENANT, "aws.s3", "s3", emulator_values(moto_endpoint)).id
+    parent = cluster.jobs.submit(TENANT, s3, "delete_objects", {"bucket": "fanout-on-workers", "keys": keys},
+                                 chunk_size=10)
+    # Read from the store, never through jobs.get/wait (which would merge it in this process).
+    _wait_for(lambda: cluster.jobs.records.get(TENANT, parent.id).finished, cluster, "the parent finishing")
+    stored = cluster.jobs.records.get(TENANT, parent.id)
+    assert stored.state == JobState.SUCCEEDED, stored.error
+    assert (stored.result["deleted_count"], stored.result["fanout"]["chunks"]) == (25, 3)
+    assert [o["Key"] for o in reader.list_objects_v2(Bucket="fanout-on-workers")["Contents"]] == ["keep"]
+
+
 def test_a_retryable_failure_is_retried_with_backoff_then_succeeds(cluster, conn):
     done = _finished(cluster, cluster.jobs.submit(TENANT, conn, "flaky", {"name": "c-retry", "failures": 2}))
     assert done.state == JobState.SUCCEEDED and done.attempts == 3 and done.result == {"runs": 3}
