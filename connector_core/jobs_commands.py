@@ -63,7 +63,8 @@ def _print(record: Any, as_json: bool, chunks: Any = None) -> None:
         for line in summary_lines(chunks):
             click.echo(line)
         if chunks.all_finished and not record.finished:
-            click.echo("  every chunk finished: the host merges them into the parent when it next reads it")
+            click.echo("  every chunk finished: the worker that ended the last one merges them into the parent "
+                       "(if it died first, the host does when it next reads it)")
     if record.error:
         hint = record.error.get("hint")  # what to do: as `connectors run` prints it
         click.echo(f"  error: {record.error.get('error')}: {record.error.get('message')}"
