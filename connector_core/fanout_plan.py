@@ -94,11 +94,6 @@ def chunk_ranges(total: int, chunk_size: int) -> list[range]:
     return [range(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
 
 
-def chunk_params(params: Mapping[str, Any], spec: Fanout, positions: range) -> dict[str, Any]:
-    """The parent's params with the split list cut down to one chunk's items."""
-    return {**params, spec.split: list(params[spec.split][positions.start:positions.stop])}
-
-
 def merge(spec: Fanout, chunks: Sequence[ChunkOutcome]) -> dict[str, Any]:
     """One output of the operation's shape from its chunks, outcomes in input order.
 

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import and_, func, select
 
 from ..errors import NotFoundError
-from ..fanout_plan import ChunkOutcome, Fanout, chunk_params, chunk_ranges, merge
+from ..fanout_plan import ChunkOutcome, Fanout, chunk_ranges, merge
 from ..store.store import _now
-from ..store.values import split_secrets_json
+from ..store.engine import EncodedJSON
+from ..store.values import split_secrets_chunked
 from .model import JobRecord, JobState, Progress
 from .service import _fingerprint, _fingerprint_text
 from .table import job_params, jobs as jobs_table
@@ -105,22 +106,22 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
         return queue_lister(jobs, stored, operation, clean, spec, size, key=key, max_attempts=max_attempts)
     if clean.get(spec.split) is None or len(clean[spec.split]) <= size:
         return None
-    # Split and made JSON once for the whole input; each chunk is a slice of it (its secret
-    # markers index the whole input's secrets, which each chunk carries).
-    public, secrets, text = split_secrets_json(clean)
-    items = len(public[spec.split])
-    ranges = chunk_ranges(items, size)
-    marker = {MARKER: {"items": items, "chunk_size": size, "chunks": len(ranges)}}
-    whole = _fingerprint_text(stored.id, operation, text, len(secrets))
-    parent = jobs._queue(stored, operation, {**public, spec.split: marker}, [], key=key, max_attempts=max_attempts,
-                         fingerprint=whole, hold=True)
-    for index, positions in enumerate(ranges):
+    # Written as JSON once for the whole input, as one list text per chunk that is stored as
+    # it is (never decoded back); each chunk's secret markers index the whole input's
+    # secrets, which each chunk carries.
+    ranges = chunk_ranges(len(clean[spec.split]), size)
+    written = split_secrets_chunked(clean, spec.split, ranges)
+    marker = {MARKER: {"items": len(clean[spec.split]), "chunk_size": size, "chunks": len(ranges)}}
+    whole = _fingerprint_text(stored.id, operation, written.whole, len(written.sealed))
+    parent = jobs._queue(stored, operation, {**written.public(), spec.split: marker}, [], key=key,
+                         max_attempts=max_attempts, fingerprint=whole, hold=True)
+    for index, items in enumerate(written.chunks):
         # A chunk's work is the parent's (whose fingerprint was checked) and its place in it.
         # Without a key of the caller's the parent is new: none of its chunks can exist yet.
-        jobs._queue(stored, operation, chunk_params(public, spec, positions), secrets,
-                    key=f"fanout/{parent.id}/{index}", max_attempts=max_attempts, parent_id=parent.id,
-                    chunk_index=index, fingerprint=_fingerprint(stored.id, operation, [whole, index], len(secrets)),
-                    unused_key=key is None)
+        jobs._queue_chunk(stored, operation, EncodedJSON(written.head + items + written.tail), written.sealed,
+                          key=f"fanout/{parent.id}/{index}", max_attempts=max_attempts, parent_id=parent.id,
+                          chunk_index=index, unused_key=key is None,
+                          fingerprint=_fingerprint(stored.id, operation, [whole, index], len(written.sealed)))
     return parent
 
 

@@ -13,6 +13,7 @@ finished (and does nothing). Thread-safe; share one per process.
 from __future__ import annotations
 
 import builtins  # `list` is a method of JobStore: annotations inside it say builtins.list
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFoundError
 from ..store.store import _now, _utc  # one notion of "now" and of stored times for the store
+from ..store.engine import stores_encoded_json
 from ..store.schema import JSONType
 from ..triggers.instances import _guarded
 from .model import Job, JobRecord, JobState, Progress
@@ -62,22 +64,36 @@ class JobStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._stores_encoded = stores_encoded_json(engine)
 
     # -- submitting and reading ---------------------------------------------------------
 
     def insert(self, row: Mapping[str, Any]) -> tuple[JobRecord, bool]:
         """Insert a new job; (the record, True), or (the job already stored under its key, False)."""
+        if not self._insert(row):
+            existing = self._row_by_key(row["tenant"], row["idempotency_key"])
+            if existing is None:  # pragma: no cover - a primary key clash of two uuid4s
+                raise RuntimeError(f"job {row['id']} could not be inserted")
+            return record_of(existing), False
+        return record_of(row), True
+
+    def insert_encoded(self, row: Mapping[str, Any]) -> bool:
+        """:meth:`insert` of a job whose ``params`` are :class:`EncodedJSON` (a fan-out's
+        chunk), without decoding them for a record; False if its key is taken."""
+        params = row["params"]
+        if not self._stores_encoded:
+            row = {**row, "params": json.loads(params.text)}
+        return self._insert(row)
+
+    def _insert(self, row: Mapping[str, Any]) -> bool:
         job = {k: v for k, v in row.items() if k != "params"}
         try:
             with self._write() as db:
                 db.execute(insert(jobs).values(**job))
                 db.execute(insert(job_params).values(job_id=row["id"], tenant=row["tenant"], params=row["params"]))
         except IntegrityError:
-            existing = self._row_by_key(row["tenant"], row["idempotency_key"])
-            if existing is None:  # pragma: no cover - a primary key clash of two uuid4s
-                raise
-            return record_of(existing), False
-        return record_of(row), True
+            return False
+        return True
 
     def get(self, tenant: str, job_id: str) -> JobRecord:
         return record_of(self.row(tenant, job_id))
@@ -117,20 +133,9 @@ class JobStore:
         """Start a delivery of the job, or say why this delivery must not run it."""
         now = now or _now()
         token = uuid.uuid4().hex
-        j = jobs
-        runnable = and_(
-            j.c.tenant == tenant, j.c.id == job_id, j.c.attempts < j.c.max_attempts,
-            j.c.cancel_requested.is_(False),
-            or_(and_(j.c.state == JobState.QUEUED, or_(j.c.not_before.is_(None), j.c.not_before <= now)),
-                and_(j.c.state == JobState.RUNNING, j.c.lease_expires_at < now)))
-        claim = (update(j).where(runnable)
-                 .values(state=JobState.RUNNING, lease_owner=owner[:64], lease_token=token,
-                         lease_expires_at=now + timedelta(seconds=lease_seconds), heartbeat_at=now,
-                         attempts=j.c.attempts + 1, not_before=None,
-                         started_at=_coalesce(j.c.started_at, now))
-                 .returning(*j.c))
         with self._write() as db:
-            row = db.execute(claim).first()
+            row = db.execute(_CLAIM, {"c_tenant": tenant, "c_id": job_id, "c_now": now, "c_owner": owner[:64],
+                                      "c_token": token, "c_expires": now + timedelta(seconds=lease_seconds)}).first()
             if row is not None:  # this delivery runs the job: it alone reads the params
                 row = {**row._mapping, "params": _params(db, tenant, job_id)}
         if row is not None:
@@ -308,14 +313,34 @@ def _with_params() -> Any:
 
 
 def _params(db: Any, tenant: str, job_id: str) -> Any:
-    return db.execute(select(job_params.c.params).where(
-        job_params.c.tenant == tenant, job_params.c.job_id == job_id)).scalar_one()
+    return db.execute(_PARAMS, {"p_tenant": tenant, "p_id": job_id}).scalar_one()
 
 
-def _coalesce(column: Any, value: datetime) -> Any:
+def _coalesce(column: Any, value: Any) -> Any:
     from sqlalchemy import func
 
     return func.coalesce(column, value)
+
+
+def _claim_statement() -> Any:
+    """The claim's UPDATE, built once: it runs per delivery, and building it cost as much
+    as running it."""
+    j, now = jobs, bindparam("c_now", type_=jobs.c.heartbeat_at.type)
+    runnable = and_(
+        j.c.tenant == bindparam("c_tenant"), j.c.id == bindparam("c_id"), j.c.attempts < j.c.max_attempts,
+        j.c.cancel_requested.is_(False),
+        or_(and_(j.c.state == JobState.QUEUED, or_(j.c.not_before.is_(None), j.c.not_before <= now)),
+            and_(j.c.state == JobState.RUNNING, j.c.lease_expires_at < now)))
+    return (update(j).where(runnable)
+            .values(state=JobState.RUNNING, lease_owner=bindparam("c_owner"), lease_token=bindparam("c_token"),
+                    lease_expires_at=bindparam("c_expires", type_=j.c.lease_expires_at.type), heartbeat_at=now,
+                    attempts=j.c.attempts + 1, not_before=None, started_at=_coalesce(j.c.started_at, now))
+            .returning(*j.c))
+
+
+_CLAIM = _claim_statement()
+_PARAMS = select(job_params.c.params).where(job_params.c.tenant == bindparam("p_tenant"),
+                                            job_params.c.job_id == bindparam("p_id"))
 
 
 def record_of(row: Mapping[str, Any]) -> JobRecord:

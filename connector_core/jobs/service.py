@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ConnectorError, ValidationError
+from ..store.engine import EncodedJSON
 from ..store.envelope import seal
 from ..store.errors import ConflictError
 from ..store.store import _now
@@ -113,25 +114,57 @@ class Jobs:
     def _queue(self, stored: Any, operation: str, public: dict[str, Any], secrets: list[Any], *,
                key: str | None, max_attempts: int | None = None, retry_delay: float | None = None,
                parent_id: str | None = None, chunk_index: int | None = None, fingerprint: str | None = None,
-               hold: bool = False, unused_key: bool = False) -> JobRecord:
+               hold: bool = False) -> JobRecord:
         """Record and queue params already validated and split (JSON ``public`` with
-        ``{"$secret": n}`` markers, ``secrets`` their values): :meth:`submit`, and a fan-out's
-        chunks (:mod:`.fanout`), which validate a whole input once. ``hold``: a fan-out's
-        parent, recorded running under a lease no runner holds (never claimed, never
-        reaped) and never queued; its merge ends it. ``unused_key``: nobody can have used
-        ``key`` yet (a chunk of a parent just recorded): no look-up before the insert, which
-        still refuses a duplicate."""
-        tenant, connection_id, connector_id = stored.tenant, stored.id, stored.connector_id
-        fingerprint = fingerprint or _fingerprint(connection_id, operation, public, len(secrets))
-        if key is not None and not unused_key:
-            existing = self.records.by_key(tenant, key)
+        ``{"$secret": n}`` markers, ``secrets`` their values): :meth:`submit`, a fan-out's
+        parent (:mod:`.fanout`) and a listing's chunks. ``hold``: a fan-out's parent,
+        recorded running under a lease no runner holds (never claimed, never reaped) and
+        never queued; its merge ends it."""
+        fingerprint = fingerprint or _fingerprint(stored.id, operation, public, len(secrets))
+        if key is not None:
+            existing = self.records.by_key(stored.tenant, key)
             if existing is not None:
                 return self._same_work(existing, fingerprint)
+        row = self._new_row(stored, operation, public, secrets, key=key, max_attempts=max_attempts,
+                            retry_delay=retry_delay, parent_id=parent_id, chunk_index=chunk_index,
+                            fingerprint=fingerprint)
+        if hold:
+            row.update(state=JobState.RUNNING, attempts=1, started_at=row["created_at"], **held_lease())
+        record, created = self.records.insert(row)
+        if not created:  # the same key, submitted concurrently: the first insert won
+            return self._same_work(self.records.row(stored.tenant, record.id), fingerprint)
+        if not hold:
+            self._enqueue(stored.tenant, row["id"])
+        return record
+
+    def _queue_chunk(self, stored: Any, operation: str, params: EncodedJSON, secrets: list[Any], *,
+                     key: str, fingerprint: str, parent_id: str, chunk_index: int,
+                     max_attempts: int | None, unused_key: bool) -> None:
+        """Record and queue a fan-out's chunk whose params are JSON text cut from the whole
+        input's (:mod:`.fanout`): stored as written, never decoded here. ``unused_key``:
+        nobody can have used ``key`` yet (the parent was just recorded): no look-up before
+        the insert, which still refuses a duplicate."""
+        if not unused_key and (existing := self.records.by_key(stored.tenant, key)) is not None:
+            self._same_work(existing, fingerprint)  # queued by an earlier submit of the same work
+            return
+        row = self._new_row(stored, operation, params, secrets, key=key, max_attempts=max_attempts,
+                            parent_id=parent_id, chunk_index=chunk_index, fingerprint=fingerprint)
+        if not self.records.insert_encoded(row):  # queued by a concurrent submit of the same work
+            existing = self.records.by_key(stored.tenant, key)
+            if existing is not None:
+                self._same_work(existing, fingerprint)
+            return
+        self._enqueue(stored.tenant, row["id"])
+
+    def _new_row(self, stored: Any, operation: str, params: Any, secrets: list[Any], *, key: str | None,
+                 fingerprint: str, max_attempts: int | None, retry_delay: float | None = None,
+                 parent_id: str | None, chunk_index: int | None) -> dict[str, Any]:
+        """A queued job's row; secret params sealed under the job's own id."""
         job_id = uuid.uuid4().hex
-        sealed = seal(self.store.keyring, tenant, sealing_id(job_id), secrets) if secrets else None
-        row = {
-            "id": job_id, "tenant": tenant, "connection_id": connection_id, "connector_id": connector_id,
-            "operation": operation, "params": public, "idempotency_key": key or job_id,
+        sealed = seal(self.store.keyring, stored.tenant, sealing_id(job_id), secrets) if secrets else None
+        return {
+            "id": job_id, "tenant": stored.tenant, "connection_id": stored.id, "connector_id": stored.connector_id,
+            "operation": operation, "params": params, "idempotency_key": key or job_id,
             "fingerprint": fingerprint, "parent_id": parent_id, "chunk_index": chunk_index,
             "key_id": sealed.key_id if sealed else None, "wrapped_key": sealed.wrapped_key if sealed else None,
             "secrets": sealed.ciphertext if sealed else None, "state": JobState.QUEUED,
@@ -142,16 +175,12 @@ class Jobs:
             "heartbeat_at": None, "created_at": _now(), "started_at": None, "finished_at": None,
             "last_message": None,
         }
-        if hold:
-            row.update(state=JobState.RUNNING, attempts=1, started_at=row["created_at"], **held_lease())
-        record, created = self.records.insert(row)
-        if not created:  # the same key, submitted concurrently: the first insert won
-            return self._same_work(self.records.row(tenant, record.id), fingerprint)
-        if hold:
-            return record
+
+    def _enqueue(self, tenant: str, job_id: str) -> None:
+        """Hand a recorded job to the runner; if the broker is down, forget it (nothing was queued)."""
         try:
             self.runner.enqueue(tenant, job_id)
-        except Exception as exc:  # the broker is down: nothing was queued, so nothing is kept
+        except Exception as exc:
             self.records.delete_unstarted(tenant, job_id)
             if isinstance(exc, ConnectorError):
                 raise
@@ -160,7 +189,6 @@ class Jobs:
             raise UnavailableError(f"the job could not be queued ({self.runner.name} runner): "
                                    f"{type(exc).__name__}: {self.host.mask(str(exc))}",
                                    hint="check the broker (CONNECTOR_CORE_BROKER_URL) and submit again") from None
-        return record
 
     def get(self, tenant: str, job_id: str) -> JobRecord:
         """The job's record; NotFoundError for an unknown id or another tenant's job. A

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -61,15 +63,36 @@ def create_store_engine(url: str) -> Engine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": 30}, json_serializer=_json_serializer)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10},
+                             json_serializer=_json_serializer)
     raise ConfigurationError(f"unsupported database {backend!r}",
                              hint="use postgresql://... or leave the URL unset for SQLite")
+
+
+class EncodedJSON:
+    """A JSON column's value given as JSON text already written (a fan-out chunk's params,
+    cut from one encoding of the whole input): stored as it is, not encoded again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _json_serializer(value: Any) -> str:
+    return value.text if type(value) is EncodedJSON else json.dumps(value)
+
+
+def stores_encoded_json(engine: Engine) -> bool:
+    """Whether ``engine`` writes :class:`EncodedJSON` as it is (one from :func:`create_store_engine`);
+    a host's own engine encodes JSON its own way, so its callers pass decoded values."""
+    return getattr(engine.dialect, "_json_serializer", None) is _json_serializer
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

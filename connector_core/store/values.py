@@ -10,6 +10,7 @@ is encrypted. A user's own mapping that happens to look like a marker is kept as
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -55,6 +56,55 @@ def split_secrets_json(values: Mapping[str, Any]) -> PublicJSON:
     marker-like key (``"$secret":`` more often than there are secrets, or ``"$literal":``),
     which needs the walk's escaping, is the walk done after all.
     """
+    encode, sealed = _splitting_encoder()
+    text = encode(dict(values))
+    if _needs_walk([text], sealed):
+        public, sealed = split_secrets(values)
+        text = dumps(public, **_CANONICAL)
+    return PublicJSON(json.loads(text), sealed, text)
+
+
+class ChunkedJSON(NamedTuple):
+    """Values split for storing as chunks of one list (a fan-out): ``head`` + a chunk's list
+    text + ``tail`` is that chunk's canonical JSON, :attr:`whole` the whole input's."""
+
+    head: str  # '{"a":1,"items":' -- the keys before the list, sorted, and the list's key
+    chunks: list[str]  # each chunk's items as a JSON list, '[...]'
+    tail: str  # ',"z":2}' -- the keys after it
+    sealed: list[Any]
+
+    @property
+    def whole(self) -> str:
+        return self.head + "[" + ",".join(c[1:-1] for c in self.chunks if c != "[]") + "]" + self.tail
+
+    def public(self) -> dict[str, Any]:
+        """The values other than the list (which is null here), as JSON data."""
+        loaded: dict[str, Any] = json.loads(self.head + "null" + self.tail)
+        return loaded
+
+
+def split_secrets_chunked(values: Mapping[str, Any], split: str, ranges: list[range]) -> ChunkedJSON:
+    """:func:`split_secrets_json` for a fan-out: ``values[split]`` written once, as one list
+    text per range of positions, and never decoded back (each chunk's params are stored as
+    written). Secret markers number the whole input's secrets: the other keys' first, then
+    the items' in order."""
+    place = f"\x00{uuid.uuid4().hex}\x00"  # stands for the list while the other keys are written
+    place_text = json.dumps(place)
+    encode, sealed = _splitting_encoder()
+    head, _, tail = encode({**values, split: place}).partition(place_text)
+    items = values[split]
+    chunks = [encode(list(items[r.start:r.stop])) for r in ranges]
+    if _needs_walk([head, tail, *chunks], sealed):
+        public, sealed = split_secrets(values)
+        plain = SecretJSONEncoder(**_CANONICAL).encode  # every secret is a marker already
+        head, _, tail = plain({**public, split: place}).partition(place_text)
+        chunks = [plain(public[split][r.start:r.stop]) for r in ranges]
+    return ChunkedJSON(head, chunks, tail, sealed)
+
+
+def _splitting_encoder() -> tuple[Callable[[Any], str], list[Any]]:
+    """A canonical JSON encoder that writes each secret it meets as a marker, and the list
+    the secrets' stored forms go to, in the order met."""
     sealed: list[Any] = []
 
     class Splitting(SecretJSONEncoder):
@@ -66,11 +116,13 @@ def split_secrets_json(values: Mapping[str, Any]) -> PublicJSON:
                 return dict(o)
             return super().default(o)
 
-    text = json.dumps(dict(values), cls=Splitting, **_CANONICAL)
-    if text.count(f'"{_SECRET}":') != len(sealed) or f'"{_LITERAL}":' in text:
-        public, sealed = split_secrets(values)
-        text = dumps(public, **_CANONICAL)
-    return PublicJSON(json.loads(text), sealed, text)
+    return Splitting(**_CANONICAL).encode, sealed
+
+
+def _needs_walk(texts: list[str], sealed: list[Any]) -> bool:
+    """Whether a user's own marker-like key shows in ``texts``: then only the walk escapes it."""
+    found = sum(t.count(f'"{_SECRET}":') for t in texts)
+    return found != len(sealed) or any(f'"{_LITERAL}":' in t for t in texts)
 
 
 _CANONICAL: dict[str, Any] = {"sort_keys": True, "separators": (",", ":")}

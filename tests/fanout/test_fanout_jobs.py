@@ -188,3 +188,36 @@ def test_jobs_submit_fans_out_by_itself_and_wait_merges(fanout_store):
     assert [o["index"] for o in done.outcomes] == list(range(1001))
     with pytest.raises(ValidationError):
         jobs.submit(TENANT, connection, "put_events", {"entries": entries(10)}, chunk_size=0)
+
+
+def test_a_hosts_own_engine_stores_chunks_as_the_projects_engine_does(fanout_store, store_url):
+    """Chunk params are written once, as JSON text cut from the whole input, by the store's
+    own engine; a host application's plain SQLAlchemy engine (its own JSON serializer) gets
+    decoded values instead, and stores the same params."""
+    from sqlalchemy import create_engine, select
+
+    from connector_core.jobs.table import job_params, jobs as jobs_table
+    from connector_core.store import ConnectionStore
+    from connector_core.store.engine import normalize_url
+
+    plain = create_engine(normalize_url(store_url))
+    stores = [fanout_store, ConnectionStore(plain, fanout_store.host, fanout_store.keyring)]
+    stored = []
+    with PutEventsStandIn(latency=0) as stand_in:
+        for store in stores:
+            fanout = _fanout(store)
+            connection = _connect(store, stand_in)
+            parent = fanout.submit(TENANT, connection, "put_events", {"entries": entries(1001)}, chunk_size=400)
+            done = fanout.wait(TENANT, parent.id, timeout=120)
+            fanout.jobs.close()
+            assert done.state == "succeeded" and [o["index"] for o in done.outcomes] == list(range(1001))
+            with plain.connect() as db:
+                rows = db.execute(select(jobs_table.c.chunk_index, job_params.c.params)
+                                  .join(job_params, job_params.c.job_id == jobs_table.c.id)
+                                  .where(jobs_table.c.parent_id == parent.id).order_by(jobs_table.c.chunk_index))
+                stored.append([params for _, params in rows])
+    plain.dispose()
+    for chunks in stored:
+        assert [e["detail"]["n"] for c in chunks for e in c["entries"]] == list(range(1001))
+        assert [len(c["entries"]) for c in chunks] == [400, 400, 201]
+    assert stored[0] == stored[1]

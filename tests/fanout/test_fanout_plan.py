@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector_core import Host, ManifestError
-from connector_core.fanout_plan import ChunkOutcome, Fanout, Listing, chunk_params, chunk_ranges, merge
+from connector_core.fanout_plan import ChunkOutcome, Fanout, Listing, chunk_ranges, merge
 from connector_core.manifest_loader import parse_manifest
 
 PUT = Fanout(split="entries", chunk_size=3, outcomes="results", position="index",
@@ -29,12 +29,6 @@ def test_every_position_is_in_exactly_one_chunk_in_order(total, size):
     ranges = chunk_ranges(total, size)
     assert [p for r in ranges for p in r] == list(range(total))
     assert all(1 <= len(r) <= size for r in ranges)
-
-
-def test_chunk_params_cut_only_the_split_list():
-    params = {"entries": list("abcdefg"), "concurrency": 4}
-    assert chunk_params(params, PUT, range(3, 6)) == {"entries": ["d", "e", "f"], "concurrency": 4}
-    assert params["entries"] == list("abcdefg")
 
 
 def test_merge_renumbers_outcomes_to_input_positions_whatever_order_chunks_finish():

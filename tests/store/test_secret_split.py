@@ -60,3 +60,35 @@ def test_split_to_json_in_one_pass_gives_what_split_then_json_gives():
     assert sorted(map(repr, sealed)) == sorted(map(repr, ["top-secret-1", "top-secret-2", {"$env": "API_TOKEN"}]))
     assert "top-secret" not in json.dumps(public)
     assert join_secrets(public, sealed)["nested"] == [{"password": "top-secret-2"}]
+
+
+def test_fan_out_chunks_are_the_whole_inputs_json_cut_by_range():
+    """Each chunk's stored text is its slice of the input, secrets as markers into the whole
+    input's secrets; the whole text (what the idempotency fingerprint hashes) is the one a
+    single encoding writes; marker-like user keys still go through the escaping walk."""
+    import datetime
+    import json
+
+    from connector_core.fanout_plan import chunk_ranges
+    from connector_core.store.values import split_secrets_chunked, split_secrets_json
+
+    when = datetime.datetime(2026, 1, 31, 12, tzinfo=datetime.timezone.utc)
+    entries = [{"n": i, "at": when, "key": Secret(f"item-secret-{i}") if i % 3 == 0 else "plain"} for i in range(8)]
+    base = {"entries": entries, "a_first": Secret("top-secret-a"), "z_last": [1, {"x": 2}]}
+    cases = [{k: v for k, v in base.items() if not isinstance(v, Secret)} | {"entries": [{"n": i} for i in range(8)]},
+             base, {**base, "z_last": {"$secret": 0}}, {**base, "entries": [*entries, {"$literal": 1}]}]
+    for values in cases:
+        ranges = chunk_ranges(len(values["entries"]), 3)
+        written = split_secrets_chunked(values, "entries", ranges)
+        assert "secret-" not in written.head + written.tail + "".join(written.chunks)
+        chunks = [json.loads(written.head + c + written.tail) for c in written.chunks]
+        whole = json.loads(written.whole)
+        assert [e for c in chunks for e in c["entries"]] == whole["entries"]
+        assert all({**c, "entries": None} == written.public() for c in chunks)  # the parent's params
+        joined = [join_secrets(c, written.sealed) for c in chunks]
+        expected = join_secrets(*split_secrets_json(values)[:2])
+        assert [e for j in joined for e in j["entries"]] == expected["entries"]
+        assert {k: v for k, v in joined[0].items() if k != "entries"} == {
+            k: v for k, v in expected.items() if k != "entries"}
+        if not any(isinstance(v, Secret) for v in values.values()) and values is cases[0]:
+            assert written.whole == split_secrets_json(values).text  # the fingerprint's text, unchanged
