@@ -24,9 +24,15 @@ a time, each chunk carrying its items in ``split``; outcomes merge in listing or
         operation: list_objects                   # a streaming operation of this connector
         params: {bucket: bucket, prefix: prefix}  # its input <- this operation's input
         item: key                                 # the listed item's field a chunk carries
+        carry: {size: sizes, etag: etags}         # (optional) more listed fields -> list inputs
         resume: start_after                       # its input that lists after a given item
       split: keys
       ...
+
+``carry`` hands a chunk what the listing already said about each item (an object's size
+and ETag), each field as a list input aligned with ``split``; a chunk whose listed items
+lack a field goes without that input (the operation then finds it out itself), as do
+the chunks of a list split, which cuts ``split`` alone.
 
 Placeholders in ``chunk_failed.outcome``: ``$position`` (the item's input position),
 ``$item`` (the item itself), ``$error`` (the failure's type) and ``$message`` (its masked
@@ -48,7 +54,7 @@ PLACEHOLDERS = ("$position", "$item", "$error", "$message")
 MAX_CHUNK_SIZE = 100_000
 _FANOUT_KEYS = {"split": str, "chunk_size": int, "outcomes": str, "position": str, "sums": list,
                 "chunk_failed": dict, "list": dict}
-_LIST_KEYS = {"operation": str, "params": dict, "item": str, "resume": str}
+_LIST_KEYS = {"operation": str, "params": dict, "item": str, "carry": dict, "resume": str}
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Listing:
     params: Mapping[str, str]  # the listing's input -> the fanned-out operation's input
     item: str
     resume: str  # the listing's input that lists after a given item: a re-run goes on, never repeats
+    carry: Mapping[str, str] = field(default_factory=dict)  # listed field -> list input aligned with split
 _CHUNK_FAILED_KEYS = {"outcome": dict, "count": str}
 
 
@@ -92,6 +99,24 @@ def chunk_ranges(total: int, chunk_size: int) -> list[range]:
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
     return [range(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
+
+
+def without_carried(spec: Fanout, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``params`` less a listing's carried lists, for a list split: it cuts ``split`` alone,
+    so its chunks go without them (the operation finds out what they would have said)."""
+    carried = spec.listing.carry.values() if spec.listing else ()
+    return {k: v for k, v in params.items() if k not in carried} if any(n in params for n in carried) else params
+
+
+def listed_chunk(listing: Listing, split: str, listed: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A chunk's inputs from its listed items: ``split`` the items, and each carried field
+    whose every item has it (else the chunk goes without: the operation finds it out)."""
+    inputs: dict[str, Any] = {split: [item[listing.item] for item in listed]}
+    for listed_field, name in listing.carry.items():
+        values = [item.get(listed_field) for item in listed]
+        if None not in values:
+            inputs[name] = values
+    return inputs
 
 
 def merge(spec: Fanout, chunks: Sequence[ChunkOutcome]) -> dict[str, Any]:
@@ -192,7 +217,13 @@ def parse_fanout(checker: Any, raw: Any, path: tuple, operation: Any) -> Fanout:
         if split.required:
             raise checker.fail(path + ("split",), f"{data['split']!r} is required, so the listing would never run",
                                "make the split input optional: left out, the items come from the listing")
-        listing = Listing(raw_list["operation"], dict(raw_list["params"]), raw_list["item"], raw_list["resume"])
+        for listed_field, name in raw_list.get("carry", {}).items():
+            target = inputs.get(name) if isinstance(name, str) else None
+            if target is None or target.type != "list" or target.required or name == data["split"]:
+                raise checker.fail(path + ("list", "carry", listed_field), f"{name!r} is not an optional list "
+                                   "input of this operation", "carry each listed field into a list input of its own")
+        listing = Listing(raw_list["operation"], dict(raw_list["params"]), raw_list["item"], raw_list["resume"],
+                          dict(raw_list.get("carry", {})))
     return Fanout(split=data["split"], chunk_size=data["chunk_size"], outcomes=data["outcomes"],
                   position=data.get("position"), sums=sums, failed_outcome=dict(failed.get("outcome", {})),
                   failed_count=count, listing=listing)
@@ -216,6 +247,11 @@ def check_listings(checker: Any, operations: Sequence[Any]) -> None:
             if name not in inputs:
                 raise checker.fail(path, f"{name!r} is not an input of {listing.operation}",
                                    f"use its inputs: {', '.join(sorted(inputs))}")
-        if listing.item not in {f.key for f in source.output.fields}:
+        listed = {f.key for f in source.output.fields}
+        if listing.item not in listed:
             raise checker.fail(path + ("item",), f"{listing.item!r} is not an output field of {listing.operation}",
                                "name the field of each listed item that a chunk carries, e.g. `item: key`")
+        for name in listing.carry:
+            if name not in listed:
+                raise checker.fail(path + ("carry", name), f"{name!r} is not an output field of {listing.operation}",
+                                   f"carry its output fields: {', '.join(sorted(listed))}")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import and_, func, select
 
 from ..errors import NotFoundError
-from ..fanout_plan import ChunkOutcome, Fanout, chunk_ranges, merge
+from ..fanout_plan import ChunkOutcome, Fanout, chunk_ranges, merge, without_carried
 from ..store.store import _now
 from ..store.engine import EncodedJSON
 from ..store.values import split_secrets_chunked
@@ -110,7 +110,7 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
     # it is (never decoded back); each chunk's secret markers index the whole input's
     # secrets, which each chunk carries.
     ranges = chunk_ranges(len(clean[spec.split]), size)
-    written = split_secrets_chunked(clean, spec.split, ranges)
+    written = split_secrets_chunked(without_carried(spec, clean), spec.split, ranges)
     marker = {MARKER: {"items": len(clean[spec.split]), "chunk_size": size, "chunks": len(ranges)}}
     whole = _fingerprint_text(stored.id, operation, written.whole, len(written.sealed))
     parent = jobs._queue(stored, operation, {**written.public(), spec.split: marker}, [], key=key,

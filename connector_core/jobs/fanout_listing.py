@@ -5,7 +5,8 @@ and is submitted without its ``split`` input (delete every object under a prefix
 be cut up at submit time: nobody knows the items yet, and there may be millions. So the
 parent is queued as an ordinary job, and the worker that takes it (any runner's) runs the
 declared streaming operation and queues a chunk job each time ``chunk_size`` items have
-arrived, the items in the chunk's ``split`` input. Memory holds one chunk of items and
+arrived, the items in the chunk's ``split`` input (and the fields the declaration's
+``carry`` names, such as each object's size and ETag, in their own inputs). Memory holds one chunk of items and
 the listing's current page, never the whole listing. When the listing ends, the parent
 is *held* (running under a lease no runner holds, as a list-split parent is from the
 start) and merged once its chunks finished, by the worker that ends the last of them
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, select, update
 
-from ..fanout_plan import Fanout
+from ..fanout_plan import Fanout, listed_chunk
 from ..store.values import split_secrets_json
 from .model import JobRecord, JobState, Progress
 from .records import held_lease
@@ -81,8 +82,8 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
     stored = executor.store.get(record.tenant, record.job.connection_id)
     public, secrets, _ = split_secrets_json({k: v for k, v in params.items() if k != spec.split})
 
-    def queue(index: int, items: list[Any]) -> None:
-        jobs._queue(stored, record.job.operation, {**public, spec.split: items}, secrets,
+    def queue(index: int, listed: list[Mapping[str, Any]]) -> None:
+        jobs._queue(stored, record.job.operation, {**public, **listed_chunk(listing, spec.split, listed)}, secrets,
                     key=f"fanout/{record.id}/{index}", max_attempts=record.max_attempts, parent_id=record.id,
                     chunk_index=index)
 
@@ -95,13 +96,14 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
     list_params = {name: params[source] for name, source in listing.params.items() if params.get(source) is not None}
     if last is not None and last["items"]:
         list_params[listing.resume] = last["items"][-1]
-    page: list[Any] = []
+    page: list[Mapping[str, Any]] = []  # the listed items' fields a chunk carries
+    fields = (listing.item, *listing.carry)
     try:
         for listed in () if done else executor.host.run(connection, listing.operation, list_params,
                                                          cancel=beat.cancel):
             if beat.cancel.is_set():
                 break
-            page.append(listed[listing.item])
+            page.append({name: listed.get(name) for name in fields})
             if len(page) == size:
                 queue(index, page)
                 index, items, page = index + 1, items + len(page), []

@@ -54,12 +54,24 @@ def _known_size(size: int, etag: str | None) -> Any:
     return KnownSize()
 
 
+class PreconditionFailed(OperationError):
+    """The source's ETag is no longer the one the caller listed (S3's own code when a
+    CopyObject's ``CopySourceIfMatch`` fails): nothing was copied."""
+
+
 def copy_object(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any) -> dict:
     """Copy within or between buckets: one CopyObject below the threshold, a multipart copy above.
 
     A multipart copy is what makes objects over 5 GB (CopyObject's limit) copyable. Either
     way the copy has the source's content type, headers, metadata and tags, or this fails.
     """
+    return copy_checked(connection, params, context)
+
+
+def copy_checked(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any, *,
+                 if_match: str | None = None) -> dict:
+    """:func:`copy_object`; with ``if_match`` (an ETag listed earlier), a source rewritten
+    since is refused with :class:`PreconditionFailed` before anything is copied."""
     source_bucket = resolve_bucket(connection, params, "source_bucket")
     source_key = check_key(params["source_key"], "source_key")
     bucket = resolve_bucket(connection, params)
@@ -76,6 +88,11 @@ def copy_object(connection: Mapping[str, Any], params: Mapping[str, Any], contex
         source_head = client.head_object(**source)
         source_tags = _tags(client, source)
     size = int(source_head["ContentLength"])
+    listed = (if_match or "").strip('"')
+    if listed and (source_head.get("ETag") or "").strip('"') != listed:
+        raise PreconditionFailed(f"s3://{source_bucket}/{source_key} changed since it was listed (its ETag is no "
+                                 f"longer {listed}): not copied", hint="copy it again to copy it as it is now",
+                                 connector=CONNECTOR)
 
     extra: dict[str, Any] = {"StorageClass": params["storage_class"]} if params.get("storage_class") else {}
     if size >= config.multipart_threshold:

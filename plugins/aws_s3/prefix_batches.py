@@ -14,9 +14,11 @@ writes the same object again.
 
 A copy keeps what :mod:`.copies` keeps for one object: below the multipart threshold one
 CopyObject (S3 itself copies the content type, headers, metadata and tags); at or above
-it :func:`.copies.copy_object` (a multipart copy, given the source's headers and tags,
-then checked). Each CopyObject is conditional on the ETag listed, so an object rewritten
-since the listing is reported (``PreconditionFailed``) rather than copied half-known.
+it :func:`.copies.copy_checked` (a multipart copy, given the source's headers and tags,
+then checked). Each copy is conditional on the ETag listed, so an object rewritten since
+the listing is reported (``PreconditionFailed``) rather than copied half-known. A chunk
+carries its keys' listed sizes and ETags (``sizes``, ``etags``): it reads no object before
+copying it; a chunk with keys alone (queued by an older version) reads each (HeadObject).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 from connector_core import ConnectorError
 
 from .client import CREDENTIAL_CODES, s3, s3_errors
-from .copies import copy_object
+from .copies import copy_checked
 from .listing import _items
 from .objects import DELETE_BATCH, DELETE_CONCURRENCY, delete_batch
 from .transfer import transfer_config
@@ -80,12 +82,12 @@ def copy_prefix(connection: Mapping[str, Any], params: Mapping[str, Any], contex
         destination = target + key[len(prefix):]
         try:
             size, etag = item.get("size"), item.get("etag")
-            if size is None:  # a chunk carries keys only: ask for the size that decides how to copy
+            if size is None:  # keys alone (a chunk queued before chunks carried sizes): ask for the size
                 head = client.head_object(Bucket=source_bucket, Key=key)
                 size, etag = head["ContentLength"], head.get("ETag")
             if size >= threshold:
-                copy_object(connection, {**params, "source_bucket": source_bucket, "source_key": key,
-                                         "bucket": bucket, "key": destination}, _Quiet(context))
+                copy_checked(connection, {**params, "source_bucket": source_bucket, "source_key": key,
+                                         "bucket": bucket, "key": destination}, _Quiet(context), if_match=etag)
                 return None
             source = {"Bucket": source_bucket, "Key": key}
             condition = {"CopySourceIfMatch": '"' + etag.strip('"') + '"'} if etag else {}
@@ -118,10 +120,11 @@ def _pages(connection: Mapping[str, Any], client: Any, bucket: str, params: Mapp
            limit: int) -> Iterator[list[dict]]:
     """The objects to act on, a page at a time: ``keys`` as given, else the listing of the prefix."""
     size = min(limit, int(params.get("page_size") or 1000))
-    if params.get("keys") is not None:
-        keys = list(params["keys"])
+    if params.get("keys") is not None:  # a chunk's keys, with what the listing said of each when it carries it
+        keys, sizes, etags = list(params["keys"]), params.get("sizes"), params.get("etags")
         for start in range(0, len(keys), size):
-            yield [{"key": key} for key in keys[start:start + size]]
+            yield [{"key": key, "size": sizes[i] if sizes else None, "etag": etags[i] if etags else None}
+                   for i, key in enumerate(keys[start:start + size], start)]
         return
     request: dict[str, Any] = {"Bucket": bucket}
     if params.get("prefix"):

@@ -183,7 +183,8 @@ def check_prefix_input(operation: str, params: Mapping[str, Any], connection: Ma
     """Refuse bad input before anything runs or is queued (the ``connector_check_input`` hook).
 
     Bucket names and prefixes by S3's rules, the whole-bucket confirmation of a delete, the
-    ``keys`` a chunk carries (each under the prefix), and a copy whose destination range
+    ``keys`` a chunk carries (each under the prefix; listed ``sizes`` and ``etags``, one
+    per key), and a copy whose destination range
     overlaps its source: it would copy its own copies.
     """
     problems: dict[str, list[str]] = {}
@@ -204,6 +205,10 @@ def check_prefix_input(operation: str, params: Mapping[str, Any], connection: Ma
         if key_problems(key) or not key.startswith(prefix):
             problems[f"keys[{index}]"] = [f"object key {p}" for p in key_problems(key)] or [
                 f"{key!r} is not under the prefix {prefix!r}"]
+    for field, needs in (("sizes", "keys"), ("etags", "sizes")):  # what a listing said, key by key
+        given = params.get(field)
+        if given is not None and (params.get(needs) is None or len(given) != len(params.get("keys") or ())):
+            problems[field] = [f"give one per key, in the order of keys, and only with {needs}"]
     if operation == "copy_prefix" and not problems:
         source_bucket = params.get("source_bucket") or connection.get("bucket")
         bucket = params.get("bucket") or connection.get("bucket")

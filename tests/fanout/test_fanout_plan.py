@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from connector_core import Host, ManifestError
-from connector_core.fanout_plan import ChunkOutcome, Fanout, Listing, chunk_ranges, merge
+from connector_core.fanout_plan import (
+    ChunkOutcome, Fanout, Listing, chunk_ranges, listed_chunk, merge, without_carried,
+)
 from connector_core.manifest_loader import parse_manifest
 
 PUT = Fanout(split="entries", chunk_size=3, outcomes="results", position="index",
@@ -177,6 +179,10 @@ GOOD_LIST = "        operation: browse\n        params: {folder: mode}\n        
     (GOOD_LIST.replace("resume: after", "resume: since"), "true", "operations[0].fanout.list",
      "'since' is not an input of browse"),
     (GOOD_LIST.replace("\n        resume: after", ""), "true", "operations[0].fanout.list", "'resume'"),
+    (GOOD_LIST + "\n        carry: {name: mode}", "true", "operations[0].fanout.list.carry.name",
+     "'mode' is not an optional list input of this operation"),
+    (GOOD_LIST + "\n        carry: {size: items}", "true", "operations[0].fanout.list.carry.size",
+     "'items' is not an optional list input"),  # the split itself: checked before the listing's fields
 ])
 def test_a_wrong_listing_is_a_load_error_naming_the_key(listing, stream, path, words):
     with pytest.raises(ManifestError) as caught:
@@ -200,3 +206,15 @@ def test_a_right_listing_loads_and_the_s3_prefix_operations_declare_one():
     for operation in ("delete_prefix", "copy_prefix"):
         listing = s3.operation(operation).fanout.listing
         assert (listing.operation, listing.item, listing.resume) == ("list_objects", "key", "start_after")
+    assert s3.operation("copy_prefix").fanout.listing.carry == {"size": "sizes", "etag": "etags"}
+
+
+def test_a_listing_carries_what_it_said_of_each_item_and_a_split_cuts_it_alike():
+    copy = Host(entry_points=True).manifest("aws.s3").operation("copy_prefix").fanout
+    listed = [{"key": "a", "size": 1, "etag": "e1"}, {"key": "b", "size": 2, "etag": "e2"}]
+    assert listed_chunk(copy.listing, "keys", listed) == {"keys": ["a", "b"], "sizes": [1, 2], "etags": ["e1", "e2"]}
+    partly = [listed[0], {"key": "b", "size": 2}]  # an item the listing gave no ETag: the chunk reads them all
+    assert listed_chunk(copy.listing, "keys", partly) == {"keys": ["a", "b"], "sizes": [1, 2]}
+    given = {"keys": list("abcd"), "sizes": [1, 2, 3, 4], "etags": list("wxyz"), "prefix": "p"}
+    # A list split cuts the keys alone: its chunks go without the lists aligned with them.
+    assert without_carried(copy, given) == {"keys": list("abcd"), "prefix": "p"}

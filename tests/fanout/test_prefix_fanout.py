@@ -18,7 +18,7 @@ from connector_core.jobs import FanoutJobs, Jobs, LocalRunner
 from tests.awscli import aws
 from tests.conftest import emulator_values, seed_s3_objects
 from tests.fanout.conftest import TENANT, fast_settings, stored_when_finished
-from tests.plugins.s3.conftest import _faults, inject  # noqa: F401  (fault rules on every S3 client)
+from tests.plugins.s3.conftest import _faults, count_calls, inject  # noqa: F401  (rules on every S3 client)
 
 BUCKET = "prefix-fanout-bucket"
 WAIT = 180  # seconds: a bound for waits under load, never an assertion about speed
@@ -134,6 +134,70 @@ def test_copy_prefix_fans_out_and_every_copy_keeps_its_tags_and_headers(fanout_s
         assert {t["Key"]: t["Value"] for t in tags["TagSet"]} == {"team": "ops", "tier": "gold"}
         head = aws(moto_endpoint, "s3api", "head-object", "--bucket", "archive-bucket", "--key", key)
         assert head["ContentType"] == "text/csv" and head["Metadata"] == {"origin": "erp"}
+
+
+def _copy_source_if_match_as_s3_does(inject) -> list:
+    """moto (5.2) ignores ``x-amz-copy-source-if-match``: answer a CopyObject whose source's
+    ETag is no longer the one it names as S3 does, 412 PreconditionFailed; the calls answered."""
+    from urllib.parse import unquote
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    def condition_fails(params) -> bool:
+        wanted = params["headers"].get("x-amz-copy-source-if-match")
+        bucket, _, key = unquote(params["headers"]["x-amz-copy-source"]).lstrip("/").partition("/")
+        now = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_object(bucket, key).etag
+        return wanted is not None and wanted.strip('"') != now.strip('"')
+
+    return inject("CopyObject", "PreconditionFailed", status=412,
+                  message="At least one of the pre-conditions you specified did not hold", when=condition_fails)
+
+
+def test_a_listed_copy_reads_no_object_and_reports_one_rewritten_since_the_listing(
+        fanout_store, s3, moto_endpoint, count_calls, inject):
+    s3.create_bucket(Bucket="archive-bucket")
+    keys = [f"in/{n:03d}.csv" for n in range(120)]
+    seed_s3_objects(BUCKET, keys, body=b"as listed")
+    listed_etag = s3.head_object(Bucket=BUCKET, Key="in/000.csv")["ETag"]
+    heads, copies = count_calls("HeadObject"), count_calls("CopyObject")
+
+    def rewrite_before_its_copy(params):  # another writer replaces in/042.csv after the listing
+        if params["headers"]["x-amz-copy-source"].endswith("/in/042.csv"):
+            seed_s3_objects(BUCKET, ["in/042.csv"], body=b"rewritten later")
+
+    inject("CopyObject", when=lambda params: bool(rewrite_before_its_copy(params)))
+    refused = _copy_source_if_match_as_s3_does(inject)
+    fanout = _jobs(fanout_store)
+    connection = _connect(fanout_store, moto_endpoint)
+    parent = fanout.submit(TENANT, connection, "copy_prefix", {"prefix": "in/", "bucket": "archive-bucket"},
+                           chunk_size=50)
+    done = fanout.wait(TENANT, parent.id, timeout=WAIT)
+    chunks = fanout.chunks(TENANT, parent.id)
+    fanout.jobs.close()
+
+    assert done.state == "succeeded", done.error
+    assert heads == []  # each chunk copied with the sizes and ETags listed: no object read first
+    assert len(copies) == 120 and {c["headers"]["x-amz-copy-source-if-match"] for c in copies} == {listed_etag}
+    assert (done.result["copied_count"], done.result["error_count"]) == (119, 1)
+    [outcome] = done.outcomes
+    assert (outcome["key"], outcome["code"]) == ("in/042.csv", "PreconditionFailed") and len(refused) == 1
+    assert len(_keys(moto_endpoint, "archive-bucket")) == 119  # not copied as it is now
+    assert chunks[0].job.params["sizes"] == [len(b"as listed")] * 50
+    assert chunks[0].job.params["etags"] == [listed_etag.strip('"')] * 50
+    # A chunk queued before chunks carried sizes (keys alone) still copies: it reads each key first.
+    host = fanout_store.host
+    keys_alone = {k: v for k, v in chunks[0].job.params.items() if k not in ("sizes", "etags")}
+    out = host.run(fanout_store.load_connection(TENANT, connection, host), "copy_prefix", keys_alone)
+    assert (out["copied_count"], out["error_count"], len(heads)) == (50, 0, 50)
+    # Keys given with their sizes and ETags and split by the job: the chunks go without them, and read.
+    fanout = _jobs(fanout_store)
+    given = {**chunks[1].job.params, "destination_prefix": "given/"}
+    split = fanout.wait(TENANT, fanout.submit(TENANT, connection, "copy_prefix", given, chunk_size=20).id, WAIT)
+    split_chunks = fanout.chunks(TENANT, split.id)
+    fanout.jobs.close()
+    assert (split.result["copied_count"], split.result["fanout"]["chunks"], len(heads)) == (50, 3, 100)
+    assert all("sizes" not in c.job.params and "etags" not in c.job.params for c in split_chunks)
 
 
 def test_cancel_while_listing_stops_queueing_and_running_chunks(fanout_store, s3, moto_endpoint, inject):

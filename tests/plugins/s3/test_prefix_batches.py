@@ -147,3 +147,24 @@ def test_a_copy_to_another_bucket_may_keep_the_same_prefix(host, conn, raw, endp
     put_keys(raw, conn["bucket"], ["in/a", "in/b"])
     out = host.run(conn, "copy_prefix", {"prefix": "in/", "bucket": "mirror-bucket"})
     assert out["copied_count"] == 2 and listed(endpoint, "mirror-bucket") == ["in/a", "in/b"]
+
+
+def test_listed_sizes_and_etags_spare_each_read_and_a_source_rewritten_since_is_not_copied(
+        host, conn, raw, endpoint, count_calls):
+    bucket = conn["bucket"]
+    raw.create_bucket(Bucket="dest-bucket")
+    put_keys(raw, bucket, ["p/small"])
+    raw.put_object(Bucket=bucket, Key="p/big", Body=os.urandom(5 * MIB))
+    etags = [raw.head_object(Bucket=bucket, Key=key)["ETag"].strip('"') for key in ("p/big", "p/small")]
+    raw.put_object(Bucket=bucket, Key="p/big", Body=os.urandom(5 * MIB))  # rewritten since it was listed
+    heads = count_calls("HeadObject")
+    listing = {"prefix": "p/", "bucket": "dest-bucket", "keys": ["p/big", "p/small"], "multipart_threshold": 5 * MIB,
+               "sizes": [5 * MIB, len(b"p/small")], "etags": etags}
+    out = host.run(conn, "copy_prefix", listing)
+    assert (out["copied_count"], [(e["key"], e["code"]) for e in out["errors"]]) == (1, [("p/big", "PreconditionFailed")])
+    assert "changed since it was listed" in out["errors"][0]["message"]
+    assert len(heads) == 1  # the big one's multipart copy reads its headers (and finds it changed); the small one nothing
+    assert listed(endpoint, "dest-bucket") == ["p/small"]
+    with pytest.raises(ValidationError) as refused:
+        host.run(conn, "copy_prefix", {**listing, "sizes": [1]})
+    assert refused.value.errors == {"sizes": ["give one per key, in the order of keys, and only with keys"]}
