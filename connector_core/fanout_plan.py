@@ -150,6 +150,8 @@ def _rebased(spec: Fanout, chunk: ChunkOutcome, result: Mapping[str, Any], merge
     listed = list(result.get(spec.outcomes) or ())
     if spec.position is None:
         return listed
+    if _in_local_order(listed, spec.position, len(chunk.items)):
+        return _renumbered(listed, spec.position, chunk.start)
     by_position: dict[int, Any] = {}
     for outcome in listed:
         local = outcome.get(spec.position) if isinstance(outcome, Mapping) else None
@@ -165,6 +167,29 @@ def _rebased(spec: Fanout, chunk: ChunkOutcome, result: Mapping[str, Any], merge
             if spec.failed_count:
                 merged[spec.failed_count] = merged.get(spec.failed_count, 0) + 1
     return out
+
+
+def _in_local_order(listed: list[Any], position: str, count: int) -> bool:
+    """Whether ``listed`` holds one dict per item, each naming its own item's local position
+    (an int, 0 to ``count - 1``) in order: what an operation returns. Then the general path
+    (a dict of positions, holes filled) would give the same outcomes, at twice the CPU."""
+    if len(listed) != count or set(map(type, listed)) != {dict}:
+        return False
+    positions = [outcome.get(position) for outcome in listed]
+    # == alone takes True and 1.0 for 1, which the general path renumbers, or not, otherwise.
+    return positions == list(range(count)) and set(map(type, positions)) == {int}
+
+
+def _renumbered(listed: list[dict[str, Any]], position: str, start: int) -> list[dict[str, Any]]:
+    """:func:`_in_local_order` outcomes with input-wide positions; the caller's dicts left as they were."""
+    if start == 0:  # already input-wide: shared as they are, as outcomes without a position are
+        return listed
+    renumbered = []
+    for outcome, input_position in zip(listed, range(start, start + len(listed))):
+        outcome = outcome.copy()  # copy-then-set: twice as fast as {**outcome, position: ...}
+        outcome[position] = input_position
+        renumbered.append(outcome)
+    return renumbered
 
 
 def _failed(spec: Fanout, position: int, item: Any, error: Mapping[str, Any]) -> dict[str, Any]:

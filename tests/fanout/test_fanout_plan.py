@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import json
+from collections import OrderedDict
+
 import pytest
 
 from connector_core import Host, ManifestError
+from connector_core import fanout_plan
 from connector_core.fanout_plan import (
     ChunkOutcome, Fanout, Listing, chunk_ranges, listed_chunk, merge, without_carried,
 )
@@ -65,6 +70,48 @@ def test_an_output_missing_or_repeating_outcomes_still_gives_one_outcome_per_ite
     assert [o["index"] for o in merged["results"]] == [0, 1, 2]
     assert [o.get("error_code") for o in merged["results"]] == [None, "NoOutcome", "NoOutcome"]
     assert merged["failed_count"] == 2
+
+
+def _sent(position, name):
+    return {"index": position, "event_id": f"id-{name}"}
+
+
+_THROTTLED = {"index": 0, "error_code": "Throttled", "error_message": "slow"}
+# A chunk's output for items a, b, c: (the chunk's first input position, its outcomes, in order?)
+_CHUNK_OUTPUTS = {
+    "in order from 0": (0, [_sent(0, "a"), _sent(1, "b"), _sent(2, "c")], True),
+    "in order further on": (6, [_sent(0, "a"), _sent(1, "b"), _sent(2, "c")], True),
+    "in order with an entry's error": (3, [_THROTTLED, _sent(1, "b"), _sent(2, "c")], True),
+    "out of order": (3, [_sent(1, "b"), _sent(0, "a"), _sent(2, "c")], False),
+    "a repeated position": (3, [_sent(0, "a"), _sent(0, "b"), _sent(2, "c")], False),
+    "an outcome missing": (3, [_sent(0, "a"), _sent(1, "b")], False),
+    "an outcome too many": (3, [_sent(0, "a"), _sent(1, "b"), _sent(2, "c"), _sent(3, "d")], False),
+    "a position true for 1": (3, [_sent(0, "a"), _sent(True, "b"), _sent(2, "c")], False),
+    "a position true for 1 from 0": (0, [_sent(0, "a"), _sent(True, "b"), _sent(2, "c")], False),
+    "a position 1.0": (3, [_sent(0, "a"), _sent(1.0, "b"), _sent(2, "c")], False),
+    "a position as text": (3, [_sent(0, "a"), _sent("1", "b"), _sent(2, "c")], False),
+    "an outcome not a plain dict": (3, [_sent(0, "a"), OrderedDict(_sent(1, "b")), _sent(2, "c")], False),
+    "an outcome without position": (3, [_sent(0, "a"), {"event_id": "id-b"}, _sent(2, "c")], False),
+}
+
+
+@pytest.mark.parametrize("start,outcomes,in_order", _CHUNK_OUTPUTS.values(), ids=_CHUNK_OUTPUTS)
+def test_outcomes_in_their_items_order_merge_as_the_general_path_merges_them(monkeypatch, start, outcomes, in_order):
+    """The shortcut for outputs listing one outcome per item in order changes no merged byte."""
+    before = [ChunkOutcome(0, ["x"] * start, _put_output(["x"] * start))] if start else []
+    chunks = [*before, ChunkOutcome(start, ["a", "b", "c"], {"results": outcomes, "successful_count": 3,
+                                                              "failed_count": 0, "requests": 1})]
+    given = copy.deepcopy(chunks)
+    shortcut = []
+    real = fanout_plan._renumbered
+    monkeypatch.setattr(fanout_plan, "_renumbered", lambda *args: shortcut.append(args[2]) or real(*args))
+    fast = merge(PUT, chunks)
+    assert chunks == given  # the chunks' outputs are left as they were
+    monkeypatch.setattr(fanout_plan, "_in_local_order", lambda *args: False)
+    general = merge(PUT, chunks)
+    assert json.dumps(fast) == json.dumps(general)  # the same values, types (1, not true) and key order
+    assert [o["index"] for o in fast["results"]] == list(range(start + 3))
+    assert (start in shortcut) == in_order
 
 
 def test_a_failures_only_list_is_concatenated_and_constants_kept():
