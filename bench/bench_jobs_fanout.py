@@ -16,7 +16,7 @@ region's CPU is not ours) answers each call after 20 ms. Measured in one run:
    of 2 workers to 1 (target >= 1.7x), with each worker's CPU use and the load average.
 
 Environment: BENCH_EVENTS, BENCH_CEILING_EVENTS (default 30,000), BENCH_LOCAL_WORKERS (4),
-BENCH_CONCURRENCY (put_events concurrency per chunk, 8), BENCH_CHUNK (500),
+BENCH_CONCURRENCY (put_events concurrency per chunk, 8), BENCH_CHUNK (the manifest's chunk_size),
 BENCH_CELERY_THREADS (8), BENCH_SKIP_CELERY=1, BENCH_LOCAL_STORE (a store URL;
 SQLite in a temporary folder by default), CONNECTOR_CORE_BENCH_REDIS_URL
 (redis://127.0.0.1:6379/13), CONNECTOR_CORE_TEST_DATABASE_URL (PostgreSQL admin URL).
@@ -34,7 +34,7 @@ EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
 CEILING_EVENTS = int(os.environ.get("BENCH_CEILING_EVENTS", "30000"))
 LOCAL_WORKERS = int(os.environ.get("BENCH_LOCAL_WORKERS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
-CHUNK = int(os.environ.get("BENCH_CHUNK", "500"))
+CHUNK = int(os.environ["BENCH_CHUNK"]) if os.environ.get("BENCH_CHUNK") else None  # None: the manifest's
 CELERY_THREADS = int(os.environ.get("BENCH_CELERY_THREADS", "8"))
 RAW_THREADS = 64
 TENANT = "bench"
@@ -106,9 +106,10 @@ def local_runner(endpoint: str, folder: str, n: int) -> dict:
     params = {"concurrency": CONCURRENCY}
     fanout.wait(TENANT, fanout.submit(TENANT, connection, "put_events", {"entries": entries(20), **params},
                                       chunk_size=10).id)  # warm: client, validators, store
-    batch = entries(n)
+    request = {"entries": entries(n), **params}
     cpu, start, machine = time.process_time(), time.perf_counter(), machine_busy()
-    parent = fanout.submit(TENANT, connection, "put_events", {"entries": batch, **params}, chunk_size=CHUNK)
+    parent = fanout.submit(TENANT, connection, "put_events", request, chunk_size=CHUNK)
+    del request  # as a caller that submitted its input: it need not stay alive while the job runs
     done = fanout.wait(TENANT, parent.id)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     busy, total = (now - then for now, then in zip(machine_busy(), machine, strict=True))
@@ -119,7 +120,7 @@ def local_runner(endpoint: str, folder: str, n: int) -> dict:
     assert done.result and done.result["successful_count"] == n, done.result
     return {"rate": n / wall, "sending_rate": n / sending.total_seconds(), "cpu": cpu / wall,
             "per_cpu": n / cpu, "machine_busy": busy / total * (os.cpu_count() or 1),
-            "chunks": done.result["fanout"]["chunks"]}
+            "chunks": done.result["fanout"]["chunks"], "chunk_size": done.result["fanout"]["chunk_size"]}
 
 
 def main() -> None:
@@ -128,7 +129,7 @@ def main() -> None:
     from connector_core.aws.stand_in import fetch_stats, stand_in_process
 
     cpus = os.cpu_count() or 1
-    print(f"events: {EVENTS:,}, chunks of {CHUNK}, stand-in latency {LATENCY * 1000:.0f} ms (own process), "
+    print(f"events: {EVENTS:,}, chunks of {CHUNK or 'the manifest'}, stand-in latency {LATENCY * 1000:.0f} ms (own process), "
           f"load average {os.getloadavg()[0]:.1f} on {cpus} CPUs")
     with stand_in_process(LATENCY) as endpoint, tempfile.TemporaryDirectory() as folder:
         raw_rate, raw_per_cpu = raw_botocore_ceiling(endpoint, CEILING_EVENTS)
@@ -142,7 +143,7 @@ def main() -> None:
           f"{latency_bound:8.0f} events/s")
     print(f"ceiling, CPU bound of raw botocore on one core ({RAW_THREADS} threads, {CEILING_EVENTS:,} events): "
           f"{raw_rate:8.0f} events/s ({raw_per_cpu:.0f} per CPU-second)")
-    print(f"local runner ({local['chunks']} chunks): {local['rate']:8.0f} events/s submit to merged outcomes, "
+    print(f"local runner ({local['chunks']} chunks of {local['chunk_size']}): {local['rate']:8.0f} events/s submit to merged outcomes, "
           f"{local['sending_rate']:.0f} events/s first chunk start to last chunk end; "
           f"{local['per_cpu']:.0f} per CPU-second of this process")
     print(f"  CPU, in cores: this process {local['cpu']:.2f}; the whole machine busy {local['machine_busy']:.2f} "

@@ -73,7 +73,7 @@ def _drop(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _round(env, folder, fanout, connection, endpoint, workers: int, events: int, chunk: int, concurrency: int,
+def _round(env, folder, fanout, connection, endpoint, workers: int, events: int, chunk: int | None, concurrency: int,
            threads: int) -> dict:
     from bench.bench_jobs_fanout import entries, machine_busy
     from connector_core.aws.stand_in import fetch_stats
@@ -107,7 +107,7 @@ def _round(env, folder, fanout, connection, endpoint, workers: int, events: int,
             "producer_cpu": producer / elapsed, "machine_busy": busy / total * (os.cpu_count() or 1)}
 
 
-def run(events: int, chunk: int, concurrency: int, threads: int) -> None:
+def run(events: int, chunk: int | None, concurrency: int, threads: int) -> None:
     from connector_core import Host
     from connector_core.aws.stand_in import stand_in_process
     from connector_core.jobs import FanoutJobs, Jobs, JobSettings
@@ -145,7 +145,7 @@ def run(events: int, chunk: int, concurrency: int, threads: int) -> None:
                 rates[workers] = r["rate"]
                 per_cpu[workers] = r["per_worker_cpu"]
                 print(f"celery, {workers} worker process{'es' if workers > 1 else ''} x {threads} threads "
-                      f"(chunks of {chunk}, concurrency {concurrency}): {r['rate']:8.0f} events/s submit to merged, "
+                      f"(chunks of {chunk or "the manifest"}, concurrency {concurrency}): {r['rate']:8.0f} events/s submit to merged, "
                       f"{r['sending_rate']:.0f} events/s first chunk start to last chunk end; "
                       f"{r['per_worker_cpu']:.0f} per CPU-second of the workers")
                 print(f"  CPU, in cores: worker{'s' if workers > 1 else ''} "

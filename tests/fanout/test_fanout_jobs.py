@@ -181,11 +181,11 @@ def test_jobs_submit_fans_out_by_itself_and_wait_merges(fanout_store):
         fanout = _fanout(fanout_store)
         jobs = fanout.jobs
         connection = _connect(fanout_store, stand_in)
-        parent = jobs.submit(TENANT, connection, "put_events", {"entries": entries(1001)})  # the manifest's 500
+        parent = jobs.submit(TENANT, connection, "put_events", {"entries": entries(4001)})  # the manifest's 2000
         done = jobs.wait(TENANT, parent.id, timeout=120)
         jobs.close()
     assert done.state == "succeeded" and done.result["fanout"]["chunks"] == 3
-    assert [o["index"] for o in done.outcomes] == list(range(1001))
+    assert [o["index"] for o in done.outcomes] == list(range(4001))
     with pytest.raises(ValidationError):
         jobs.submit(TENANT, connection, "put_events", {"entries": entries(10)}, chunk_size=0)
 
