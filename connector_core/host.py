@@ -264,6 +264,7 @@ class Host:
         progress: ProgressCallback | None = None,
         timeout: float | None = None,
         cancel: threading.Event | None = None,
+        checked_input: bool = False,
     ) -> Any:
         """Run an operation: validated params in, validated result out.
 
@@ -272,7 +273,10 @@ class Host:
         ``timeout`` (seconds) bounds the run: toolkits cap each request's timeouts and
         retry waits by what is left. Setting ``cancel`` stops it before its next request
         or retry (the HTTP toolkit checks both; an operation may call
-        ``context.check_cancelled()``).
+        ``context.check_cancelled()``). ``checked_input``: ``params`` are this host's
+        :meth:`validate_input` output of the same manifest, read back from JSON (a job's
+        fan-out chunk, checked whole when it was submitted), so they are not validated again
+        -- unless the input has secret fields, which JSON carries as plain values to re-wrap.
         """
         connection = self._check_connection(connection)
         connector_id = connection.connector_id
@@ -283,8 +287,12 @@ class Host:
             raise ValidationError(
                 {f"connection.{k}": [f"is required for {operation}"] for k in missing},
                 hint="edit the connection and fill in " + ", ".join(missing), connector=connector_id)
-        clean = self._validator(connector_id, operation, "input", op.input).load(params or {})
-        _bind_secrets(clean, self._masker.add)  # secret inputs (an API key to store) never reach logs
+        validator = self._validator(connector_id, operation, "input", op.input)
+        if checked_input and not validator.wraps_secrets:
+            clean = dict(params or {})  # validated when submitted, then JSON: nothing to check or re-type
+        else:
+            clean = validator.load(params or {})
+            _bind_secrets(clean, self._masker.add)  # secret inputs (an API key to store) never reach logs
         self._check_input(connector_id, operation, clean, connection)
         context = self._context(connector_id, operation, progress, timeout=timeout, cancel=cancel)
         hook = self._registry.owner_hook("connector_run", connector_id)

@@ -179,6 +179,9 @@ class SectionValidator:
         self.what = what
         self._schema = schema_for(section)()
         self._fast = _FastPath(section)
+        #: Whether valid values may hold a :class:`Secret` this validator made (a ``secret``
+        #: field, a ``keyvalue`` list's secret value): JSON carries those as plain values.
+        self.wraps_secrets = any(_wraps_secrets(f) for f in section.fields)
 
     def load(self, values: Any) -> dict[str, Any]:
         """Validated values (defaults applied, secrets wrapped), or :class:`ValidationError`."""
@@ -198,6 +201,14 @@ class SectionValidator:
 
 
 _INVALID: Any = object()
+
+
+def _wraps_secrets(spec: Field) -> bool:
+    if spec.type in ("secret", "keyvalue"):
+        return True
+    if spec.items is not None and _wraps_secrets(spec.items):
+        return True
+    return spec.section is not None and any(_wraps_secrets(f) for f in spec.section.fields)
 
 
 class _FastPath:

@@ -23,7 +23,7 @@ from ..store.envelope import Sealed, open_sealed
 from ..store.values import join_secrets
 from .fanout_listing import list_into_chunks, listing_plan
 from .heartbeat import Heartbeats, RunningJob
-from .model import JobRecord, JobState, error_record, to_json_value
+from .model import JobRecord, JobState, error_record, json_result
 from .records import Busy, Claimed, Done, JobStore
 from .settings import JobSettings
 
@@ -113,10 +113,11 @@ class JobExecutor:
                 if held:  # its last chunk may have ended before the listing did: nobody else would merge
                     self._finish_parent(job.tenant, job.id)
                 return Outcome("done" if held else "lost", record=claim.record)
-            result = self.host.run(connection, job.operation, params, progress=beat.report, cancel=beat.cancel)
+            result = self.host.run(connection, job.operation, params, progress=beat.report, cancel=beat.cancel,
+                                   checked_input=self._split_chunk(job))
             if not isinstance(result, Mapping):  # a streaming operation: its items, collected
                 result = {"items": list(result)}
-            result = to_json_value(result)
+            result = json_result(result)
         except Exception as exc:  # recorded with the job, masked; nothing escapes the delivery
             self._heartbeats.remove(beat)
             return self._failed(claim, exc, beat)
@@ -126,6 +127,14 @@ class JobExecutor:
         if not self.records.finish(job.id, claim.token, JobState.SUCCEEDED, result=result, progress=beat.last):
             return Outcome("lost", record=claim.record)
         return Outcome("done", record=claim.record)
+
+    def _split_chunk(self, job: Any) -> bool:
+        """Whether ``job`` is a chunk cut from an input the host validated whole at submit (not
+        one a listing made, whose items nobody has checked yet)."""
+        if job.parent_id is None:
+            return False
+        spec = self.host.manifest(job.connector_id).operation(job.operation).fanout
+        return spec is not None and spec.listing is None
 
     def _finish_parent(self, tenant: str, parent_id: str) -> None:
         """Merge a fan-out's parent here if its last chunk just ended, so that it finishes

@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, select
 from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_ranges, merge, without_carried
 from ..store.store import _now
-from ..store.engine import EncodedJSON
+from ..store.json_column import EncodedJSON
 from ..store.values import split_secrets_chunked
 from .model import JobRecord, JobState, Progress
 from .service import _fingerprint, _fingerprint_text

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ..secrets import dumps
+from ..store.json_column import EncodedJSON
 
 
 class JobState:
@@ -133,10 +134,10 @@ class JobRecord:
         return out
 
 
-def to_json_value(value: Any) -> Any:
-    """``value`` as JSON data for a result column: secrets as their safe description,
-    times as ISO text, bytes as text (see :func:`connector_core.secrets.dumps`)."""
-    return json.loads(dumps(value))
+def json_result(value: Any) -> EncodedJSON:
+    """``value`` written as JSON for a result column, once: secrets as their safe
+    description, times as ISO text, bytes as text (see :func:`connector_core.secrets.dumps`)."""
+    return EncodedJSON(dumps(value))
 
 
 def error_record(exc: BaseException, mask: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import NotFoundError
 from ..store.store import _now, _utc  # one notion of "now" and of stored times for the store
 from ..store.engine import stores_encoded_json
+from ..store.json_column import EncodedJSON
 from ..store.schema import JSONType
 from ..triggers.instances import _guarded
 from .model import Job, JobRecord, JobState, Progress
@@ -80,9 +81,8 @@ class JobStore:
     def insert_encoded(self, row: Mapping[str, Any]) -> bool:
         """:meth:`insert` of a job whose ``params`` are :class:`EncodedJSON` (a fan-out's
         chunk), without decoding them for a record; False if its key is taken."""
-        params = row["params"]
         if not self._stores_encoded:
-            row = {**row, "params": json.loads(params.text)}
+            row = {**row, "params": json.loads(row["params"].text)}
         return self._insert(row)
 
     def _insert(self, row: Mapping[str, Any]) -> bool:
@@ -166,7 +166,11 @@ class JobStore:
     def finish(self, job_id: str, token: str, state: str, *, result: Any = None, outcomes: Any = None,
                error: Mapping[str, Any] | None = None, progress: Progress | None = None,
                now: datetime | None = None) -> bool:
-        """Record the end of the leased delivery; False if the lease was lost meanwhile."""
+        """Record the end of the leased delivery; False if the lease was lost meanwhile.
+
+        ``result`` may be :class:`EncodedJSON` (a delivery's output, written once)."""
+        if isinstance(result, EncodedJSON) and not self._stores_encoded:
+            result = json.loads(result.text)
         values: dict[str, Any] = {"state": state, "result": result, "outcomes": outcomes,
                                   "error": dict(error) if error else None, "finished_at": now or _now()}
         if progress is not None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ConnectorError, ValidationError
-from ..store.engine import EncodedJSON
+from ..store.json_column import EncodedJSON
 from ..store.envelope import seal
 from ..store.errors import ConflictError
 from ..store.store import _now

@@ -7,10 +7,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from typing import Any
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -18,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from ..errors import ConfigurationError, UnavailableError
+from .json_column import json_serializer
 
 ENV_DATABASE_URL = "CONNECTOR_CORE_DATABASE_URL"
 ENV_DATA_DIR = "CONNECTOR_CORE_DATA_DIR"
@@ -63,42 +62,22 @@ def create_store_engine(url: str) -> Engine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30}, json_serializer=_json_serializer)
+        engine = create_engine(parsed, connect_args={"timeout": 30}, json_serializer=json_serializer)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10},
-                             json_serializer=_json_serializer)
+                             json_serializer=json_serializer)
     raise ConfigurationError(f"unsupported database {backend!r}",
                              hint="use postgresql://... or leave the URL unset for SQLite")
 
 
-class EncodedJSON:
-    """A JSON column's value given as JSON text already written (a fan-out chunk's params,
-    cut from one encoding of the whole input): stored as it is, not encoded again."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-# json.dumps without its cycle check (the same text): the store writes JSON data (validated
-# input, outputs made JSON), and the check costs ~15% of encoding a fan-out's 100,000
-# outcomes. A value containing itself still fails, with RecursionError.
-_encode = json.JSONEncoder(check_circular=False).encode
-
-
-def _json_serializer(value: Any) -> str:
-    return value.text if type(value) is EncodedJSON else _encode(value)
-
-
 def stores_encoded_json(engine: Engine) -> bool:
-    """Whether ``engine`` writes :class:`EncodedJSON` as it is (one from :func:`create_store_engine`);
+    """Whether ``engine`` writes :class:`~.json_column.EncodedJSON` as it is (one from :func:`create_store_engine`);
     a host's own engine encodes JSON its own way, so its callers pass decoded values."""
-    return getattr(engine.dialect, "_json_serializer", None) is _json_serializer
+    return getattr(engine.dialect, "_json_serializer", None) is json_serializer
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from connector_core import NotFoundError, ValidationError
 from connector_core.jobs import Job, Jobs, JobState
+from connector_core.secrets import MASK
 from connector_core.store import ConflictError
 
 from .conftest import API_KEY, OTHER_TENANT, TENANT, TOKEN, fast_settings
@@ -185,3 +186,15 @@ def test_a_queued_job_cancelled_never_runs(held, connection_id, _jobkit_state):
     assert runner.executor.deliver(TENANT, record.id).kind == "done"  # the delivery comes anyway
     assert not (_jobkit_state / "c.runs").exists()
     assert jobs.get(TENANT, record.id).state == JobState.CANCELLED
+
+
+def test_a_chunks_checked_input_still_gets_its_secrets_wrapped(jobs_host):
+    """A fan-out chunk's params (validated whole at submit, read back from JSON) are not
+    validated again, except where JSON carries a secret as a plain value: that is wrapped
+    again, so the plugin still gets a Secret and the log masker still learns it."""
+    connection = jobs_host.connect("test.jobs", {"token": "connection-token-1"})
+    params = jobs_host.validate_input("test.jobs", "echo", {"text": "hi", "api_key": "chunk-secret-123"})
+    as_stored = json.loads(json.dumps({**params, "api_key": params["api_key"].reveal()}))
+    out = jobs_host.run(connection, "echo", as_stored, checked_input=True)
+    assert out == {"text": "hi", "key_length": 16, "token_length": 18}
+    assert jobs_host.mask("said chunk-secret-123") == "said " + MASK
