@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins  # `list` is a method of JobStore: annotations inside it say builtins.list
 import json
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,6 +67,10 @@ class JobStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._stores_encoded = stores_encoded_json(engine)
+        # Jobs this process ended so far: a waiter in this process (Jobs.wait) wakes when one
+        # ends rather than at its next poll. Other processes' ends are seen by polling.
+        self._ends = threading.Condition()
+        self._ended = 0
 
     # -- submitting and reading ---------------------------------------------------------
 
@@ -211,6 +216,7 @@ class JobStore:
                                not_before=None))
             db.execute(update(j).where(j.c.tenant == tenant, j.c.id == job_id, j.c.state == JobState.RUNNING)
                        .values(cancel_requested=True))
+        self._count_end()
         return self.get(tenant, job_id)
 
     def request_cancel_chunks(self, tenant: str, parent_id: str, now: datetime | None = None) -> None:
@@ -283,13 +289,32 @@ class JobStore:
             db.execute(update(j).where(j.c.tenant == tenant, j.c.id == job_id,
                                        j.c.state.in_([JobState.QUEUED, JobState.RUNNING]), ~live)
                        .values(state=state, error=error, finished_at=now, lease_owner=None, lease_token=None))
+        self._count_end()
         return self.get(tenant, job_id)
 
     def _end_lease(self, job_id: str, token: str, **values: Any) -> bool:
         with self._write() as db:
-            return db.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.lease_token == token)
-                              .values(lease_owner=None, lease_token=None, lease_expires_at=None,
-                                      **values)).rowcount == 1
+            ended = db.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.lease_token == token)
+                               .values(lease_owner=None, lease_token=None, lease_expires_at=None,
+                                       **values)).rowcount == 1
+        if ended:
+            self._count_end()
+        return ended
+
+    def ends_seen(self) -> int:
+        """How many jobs this process has ended (finished, or re-queued for a retry) so far."""
+        return self._ended
+
+    def wait_for_an_end(self, seen: int, timeout: float) -> None:
+        """Sleep up to ``timeout`` seconds, less if this process ends a job after ``seen`` (:meth:`ends_seen`)."""
+        with self._ends:
+            if self._ended == seen:
+                self._ends.wait(timeout)
+
+    def _count_end(self) -> None:
+        with self._ends:
+            self._ended += 1
+            self._ends.notify_all()
 
     def _row_by_key(self, tenant: str, key: str) -> dict[str, Any] | None:
         with self._read() as db:

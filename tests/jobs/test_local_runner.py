@@ -192,3 +192,23 @@ def test_many_simultaneous_deliveries_of_one_job_run_it_once(job_store, connecti
     assert done.state == JobState.SUCCEEDED and done.attempts == 1
     assert jobkit.runs("race") == 1
     assert set(kinds) <= {"done", "busy"} and kinds.count("done") >= 1
+
+
+def test_a_waiter_wakes_when_this_process_ends_the_job_not_at_its_next_poll(job_store, connection_id):
+    """Jobs.wait sleeps between polls, longer the longer it has waited; a job this process
+    ends (a local runner's) wakes it at once."""
+    import threading
+
+    with Jobs(job_store, HeldRunner(), settings=fast_settings()) as jobs:
+        record = jobs.submit(TENANT, connection_id, "noop")
+        claim = jobs.records.claim(TENANT, record.id, "this-process:1", 30)
+        seen = jobs.records.ends_seen()
+        ender = threading.Timer(0.3, jobs.records.finish, (record.id, claim.token, JobState.SUCCEEDED))
+        ender.start()
+        started = time.monotonic()
+        jobs.records.wait_for_an_end(seen, 60)
+        woke = time.monotonic() - started
+        ender.join()
+    assert woke < 30  # woken by the end, not by the 60 s timeout
+    assert jobs.records.ends_seen() == seen + 1
+    assert jobs.records.get(TENANT, record.id).state == JobState.SUCCEEDED
