@@ -94,11 +94,26 @@ class ChunkOutcome:
     error: Mapping[str, Any] | None = None  # {"error": type name, "message": masked text, ...}
 
 
-def chunk_ranges(total: int, chunk_size: int) -> list[range]:
-    """Consecutive input positions per chunk; every position in exactly one chunk."""
+def chunk_ranges(total: int, chunk_size: int, *, finer_tail: bool = False) -> list[range]:
+    """Consecutive input positions per chunk; every position in exactly one chunk.
+
+    ``finer_tail``: the last :data:`TAIL_CHUNKS` chunks' worth of a long input (at least
+    twice that many chunks) is cut :data:`TAIL_CHUNKS` times finer. Workers then finish
+    nearly together, instead of the last few full chunks running alone while every other
+    worker waits (a chunk's requests in flight are its own ``concurrency``, far below what a
+    worker process sends when all its threads are busy).
+    """
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
-    return [range(start, min(start + chunk_size, total)) for start in range(0, total, chunk_size)]
+    fine = chunk_size // TAIL_CHUNKS
+    tail = total - TAIL_CHUNKS * chunk_size if finer_tail and fine and total >= 2 * TAIL_CHUNKS * chunk_size else total
+    return ([range(start, min(start + chunk_size, tail)) for start in range(0, tail, chunk_size)]
+            + [range(start, min(start + fine, total)) for start in range(tail, total, fine or 1)])
+
+
+#: How many chunks' worth at the end of a long input ``chunk_ranges(finer_tail=True)`` cuts
+#: finer, and by how much: the local runner's default threads.
+TAIL_CHUNKS = 4
 
 
 def without_carried(spec: Fanout, params: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .fanout import MARKER, _chunk_length, plan_of
+from .fanout import MARKER, plan_of, plan_ranges
 from .model import JobRecord, JobState, Progress
 from .records import JobStore
 from .table import jobs as jobs_table
@@ -51,11 +51,14 @@ def summarize(records: JobStore, record: JobRecord) -> ChunkSummary | None:
         rows = db.execute(query).all()
     listing = "items" not in plan  # every chunk a listing queued so far is full
     size = int(plan["chunk_size"])
+    ranges = None if listing else plan_ranges(plan)
     counts = dict.fromkeys(STATES, 0)
     failed, rerun, done = [], [], 0
     for row in rows:
-        count = size if listing else _chunk_length(plan, row.chunk_index)
-        where = {"chunk": row.chunk_index, "first": row.chunk_index * size, "count": count}
+        positions = range(row.chunk_index * size, (row.chunk_index + 1) * size) if ranges is None \
+            else ranges[row.chunk_index]
+        count = len(positions)
+        where = {"chunk": row.chunk_index, "first": positions.start, "count": count}
         counts[row.state] = counts.get(row.state, 0) + 1
         if row.state == JobState.FAILED:
             failed.append({**where, "error": row.error})

@@ -109,9 +109,10 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
     # Written as JSON once for the whole input, as one list text per chunk that is stored as
     # it is (never decoded back); each chunk's secret markers index the whole input's
     # secrets, which each chunk carries.
-    ranges = chunk_ranges(len(clean[spec.split]), size)
+    ranges = chunk_ranges(len(clean[spec.split]), size, finer_tail=True)
     written = split_secrets_chunked(without_carried(spec, clean), spec.split, ranges)
-    marker = {MARKER: {"items": len(clean[spec.split]), "chunk_size": size, "chunks": len(ranges)}}
+    marker = {MARKER: {"items": len(clean[spec.split]), "chunk_size": size, "chunks": len(ranges),
+                       "finer_tail": True}}
     whole = _fingerprint_text(stored.id, operation, written.whole, len(written.sealed))
     parent = jobs._queue(stored, operation, {**written.public(), spec.split: marker}, [], key=key,
                          max_attempts=max_attempts, fingerprint=whole, hold=True)
@@ -145,8 +146,9 @@ def refresh(jobs: Merger, record: JobRecord) -> JobRecord:
                             hint="restore the manifest's fanout: declaration to merge this job")
     if len(chunks) == plan["chunks"] and all(c["state"] in JobState.FINISHED for c in chunks.values()):
         return _finish(jobs, spec, record, plan)
+    ranges = plan_ranges(plan)
     done = sum((c["progress"] or {}).get("done", 0) if c["state"] not in JobState.FINISHED
-               else _chunk_length(plan, i) for i, c in chunks.items())
+               else len(ranges[i]) for i, c in chunks.items())
     return replace(record, progress=Progress(done, plan["items"], spec.split))
 
 
@@ -207,9 +209,7 @@ def _finish(jobs: Merger, spec: Fanout, record: JobRecord, plan: Mapping[str, An
             query.where(j.c.tenant == record.tenant, j.c.parent_id == record.id))}
         token = db.execute(select(j.c.lease_token).where(j.c.id == record.id)).scalar()
     outcomes, failed, rerun = [], [], []
-    ranges = chunk_ranges(plan["items"], plan["chunk_size"])
-    ranges += [range(plan["items"], plan["items"])] * (plan["chunks"] - len(ranges))  # a listing's empty chunk
-    for index, positions in enumerate(ranges):
+    for index, positions in enumerate(plan_ranges(plan)):
         row = rows[index]
         items = row["params"][spec.split] if need_items else [None] * len(positions)
         ok = row["state"] == JobState.SUCCEEDED
@@ -261,5 +261,8 @@ def plan_of(record: JobRecord) -> dict[str, Any] | None:
     return None
 
 
-def _chunk_length(plan: Mapping[str, Any], index: int) -> int:
-    return max(0, min(plan["chunk_size"], plan["items"] - index * plan["chunk_size"]))
+def plan_ranges(plan: Mapping[str, Any]) -> list[range]:
+    """The input positions of each of a parent's ``plan["chunks"]`` chunks (a listing that
+    found nothing queued one empty chunk)."""
+    ranges = chunk_ranges(plan["items"], plan["chunk_size"], finer_tail=bool(plan.get("finer_tail")))
+    return ranges + [range(plan["items"], plan["items"])] * (plan["chunks"] - len(ranges))

@@ -33,9 +33,17 @@ def _put_output(items, failing=()):
 
 @pytest.mark.parametrize("total,size", [(0, 3), (1, 3), (3, 3), (10, 3), (10_001, 500)])
 def test_every_position_is_in_exactly_one_chunk_in_order(total, size):
-    ranges = chunk_ranges(total, size)
-    assert [p for r in ranges for p in r] == list(range(total))
-    assert all(1 <= len(r) <= size for r in ranges)
+    for finer_tail in (False, True):
+        ranges = chunk_ranges(total, size, finer_tail=finer_tail)
+        assert [p for r in ranges for p in r] == list(range(total))
+        assert all(1 <= len(r) <= size for r in ranges)
+
+
+def test_a_long_inputs_last_chunks_are_cut_finer_so_workers_finish_together():
+    ranges = chunk_ranges(100_000, 2000, finer_tail=True)
+    assert [len(r) for r in ranges] == [2000] * 46 + [500] * 16  # the last 4 chunks' worth, 4 times finer
+    assert [len(r) for r in chunk_ranges(15_999, 2000, finer_tail=True)] == [2000] * 7 + [1999]  # under 8 chunks
+    assert [len(r) for r in chunk_ranges(30, 3, finer_tail=True)] == [3] * 10  # too small to cut finer
 
 
 def test_merge_renumbers_outcomes_to_input_positions_whatever_order_chunks_finish():

@@ -65,7 +65,7 @@ def test_list_shows_a_fan_out_once_and_its_chunks_on_request(cli, tmp_path):
     (tmp_path / "bus.json").write_text(json.dumps({
         "auth_mode": "static", "access_key_id": "AKIAJOBSCLITEST00000", "secret_access_key": "jobs-cli-secret-0000",
         "region": "us-east-1", "endpoint_url": "http://127.0.0.1:9", "account_id": "123456789012"}))
-    entries = [{"source": "com.example.jobs", "detail_type": "Tick", "detail": {"n": n}} for n in range(1001)]
+    entries = [{"source": "com.example.jobs", "detail_type": "Tick", "detail": {"n": n}} for n in range(4001)]
     (tmp_path / "entries.json").write_text(json.dumps({"entries": entries}))
     created = cli("store", "create", "--tenant", TENANT, "aws.eventbridge", "--name", "bus", "-c", "bus.json", "--json")
     assert created.exit_code == 0, created.output
@@ -74,7 +74,7 @@ def test_list_shows_a_fan_out_once_and_its_chunks_on_request(cli, tmp_path):
     parent = json.loads(submitted.stdout)["id"]
 
     listed = json.loads(cli("jobs", "list", "--tenant", TENANT, "--json").stdout)
-    assert [job["id"] for job in listed] == [parent]  # 500 entries a chunk: three chunks, not listed
+    assert [job["id"] for job in listed] == [parent]  # 2000 entries a chunk: three chunks, not listed
     chunks = json.loads(cli("jobs", "list", "--tenant", TENANT, "--chunks-of", parent, "--json").stdout)
     assert [job["chunk_index"] for job in chunks] == [0, 1, 2]
     assert {job["parent_id"] for job in chunks} == {parent}
@@ -83,13 +83,13 @@ def test_list_shows_a_fan_out_once_and_its_chunks_on_request(cli, tmp_path):
     assert shown.exit_code == 0, shown.output
     lines = shown.stdout.splitlines()
     assert f"{parent}  failed  aws.eventbridge put_events" in lines[0]
-    assert "  progress: 1001/1001 entries" in lines
+    assert "  progress: 4001/4001 entries" in lines
     assert "  chunks: 3: 0 queued, 0 running, 0 succeeded, 3 failed, 0 cancelled" in lines
     failed = [line for line in lines if line.startswith("    chunk ")]
     assert [line.split(":")[0:2] for line in failed] == [
-        ["    chunk 0", " items 0-499 (500)"], ["    chunk 1", " items 500-999 (500)"],
-        ["    chunk 2", " item 1000"]]
-    assert '  result: {"successful_count": 0, "failed_count": 1001, "requests": 0}' in lines  # "fanout": above
+        ["    chunk 0", " items 0-1999 (2000)"], ["    chunk 1", " items 2000-3999 (2000)"],
+        ["    chunk 2", " item 4000"]]
+    assert '  result: {"successful_count": 0, "failed_count": 4001, "requests": 0}' in lines  # "fanout": above
     assert all("127.0.0.1" in line for line in failed)  # the error says why: the refused endpoint
     assert "jobs-cli-secret-0000" not in shown.stdout + shown.stderr
     as_json = json.loads(cli("jobs", "show", "--tenant", TENANT, parent, "--json").stdout)
