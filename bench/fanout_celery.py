@@ -145,7 +145,7 @@ def run(events: int, chunk: int | None, concurrency: int, threads: int) -> None:
                 rates[workers] = r["rate"]
                 per_cpu[workers] = r["per_worker_cpu"]
                 print(f"celery, {workers} worker process{'es' if workers > 1 else ''} x {threads} threads "
-                      f"(chunks of {chunk or "the manifest"}, concurrency {concurrency}): {r['rate']:8.0f} events/s submit to merged, "
+                      f"(chunks of {chunk or 'the manifest'}, concurrency {concurrency}): {r['rate']:8.0f} events/s submit to merged, "
                       f"{r['sending_rate']:.0f} events/s first chunk start to last chunk end; "
                       f"{r['per_worker_cpu']:.0f} per CPU-second of the workers")
                 print(f"  CPU, in cores: worker{'s' if workers > 1 else ''} "
