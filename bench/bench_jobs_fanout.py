@@ -9,7 +9,9 @@ region's CPU is not ours) answers each call after 20 ms. Measured in one run:
    enough threads that the latency is hidden, one cached client.
 2. **Local runner.** ``FanoutJobs.submit`` of BENCH_EVENTS entries (default 100,000) through
    the local runner (SQLite store), timed from submit to the parent's merged outcomes:
-   its throughput as a fraction of the lower ceiling (target >= 85%).
+   its throughput as a fraction of the lower ceiling (target >= 85%). The raw ceiling and
+   the local runner alternate for BENCH_ROUNDS rounds; the figure is the best round of
+   each (the ceiling at its highest is the strictest), with each round's own ratio beside.
 3. **Celery.** The same through ``connectors worker --pool threads`` processes (1, then 2),
    each with BENCH_CELERY_THREADS chunk threads (enough to be CPU-bound), Redis on
    127.0.0.1:6379 (a database and key prefix of this run's own) and PostgreSQL: the ratio
@@ -17,7 +19,7 @@ region's CPU is not ours) answers each call after 20 ms. Measured in one run:
 
 Environment: BENCH_EVENTS, BENCH_CEILING_EVENTS (default 30,000), BENCH_LOCAL_WORKERS (4),
 BENCH_CONCURRENCY (put_events concurrency per chunk, 8), BENCH_CHUNK (the manifest's chunk_size),
-BENCH_CELERY_THREADS (8), BENCH_SKIP_CELERY=1, BENCH_LOCAL_STORE (a store URL;
+BENCH_CELERY_THREADS (8), BENCH_ROUNDS (3), BENCH_SKIP_CELERY=1, BENCH_LOCAL_STORE (a store URL;
 SQLite in a temporary folder by default), CONNECTOR_CORE_BENCH_REDIS_URL
 (redis://127.0.0.1:6379/13), CONNECTOR_CORE_TEST_DATABASE_URL (PostgreSQL admin URL).
 """
@@ -36,6 +38,7 @@ LOCAL_WORKERS = int(os.environ.get("BENCH_LOCAL_WORKERS", "4"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 CHUNK = int(os.environ["BENCH_CHUNK"]) if os.environ.get("BENCH_CHUNK") else None  # None: the manifest's
 CELERY_THREADS = int(os.environ.get("BENCH_CELERY_THREADS", "8"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 RAW_THREADS = 64
 TENANT = "bench"
 KEYS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
@@ -129,27 +132,38 @@ def main() -> None:
     from connector_core.aws.stand_in import fetch_stats, stand_in_process
 
     cpus = os.cpu_count() or 1
+    latency_bound = LOCAL_WORKERS * CONCURRENCY * 10 / LATENCY
     print(f"events: {EVENTS:,}, chunks of {CHUNK or 'the manifest'}, stand-in latency {LATENCY * 1000:.0f} ms (own process), "
-          f"load average {os.getloadavg()[0]:.1f} on {cpus} CPUs")
-    with stand_in_process(LATENCY) as endpoint, tempfile.TemporaryDirectory() as folder:
-        raw_rate, raw_per_cpu = raw_botocore_ceiling(endpoint, CEILING_EVENTS)
-        latency_bound = LOCAL_WORKERS * CONCURRENCY * 10 / LATENCY
-        before = fetch_stats(endpoint)["entries"]
-        local = local_runner(endpoint, folder, EVENTS)
-        received = fetch_stats(endpoint)["entries"] - before
-    lower = min(raw_rate, latency_bound)
-    which = "CPU" if raw_rate <= latency_bound else "latency"
+          f"{ROUNDS} rounds of raw ceiling then local runner; load average {os.getloadavg()[0]:.1f} on {cpus} CPUs")
     print(f"ceiling, latency bound ({LOCAL_WORKERS} runner threads x concurrency {CONCURRENCY} x 10 / 20 ms): "
           f"{latency_bound:8.0f} events/s")
-    print(f"ceiling, CPU bound of raw botocore on one core ({RAW_THREADS} threads, {CEILING_EVENTS:,} events): "
-          f"{raw_rate:8.0f} events/s ({raw_per_cpu:.0f} per CPU-second)")
-    print(f"local runner ({local['chunks']} chunks of {local['chunk_size']}): {local['rate']:8.0f} events/s submit to merged outcomes, "
-          f"{local['sending_rate']:.0f} events/s first chunk start to last chunk end; "
-          f"{local['per_cpu']:.0f} per CPU-second of this process")
-    print(f"  CPU, in cores: this process {local['cpu']:.2f}; the whole machine busy {local['machine_busy']:.2f} "
-          f"of {cpus}; the stand-in received {received:,} entries (warm-up included)")
-    print(f"local runner / lower ceiling ({which}): {local['rate'] / lower:.0%} end to end, "
-          f"{local['sending_rate'] / lower:.0%} while sending (target >= 85%); load average {os.getloadavg()[0]:.1f}")
+    raws, locals_ = [], []
+    with stand_in_process(LATENCY) as endpoint:
+        for round_ in range(1, ROUNDS + 1):
+            raw_rate, raw_per_cpu = raw_botocore_ceiling(endpoint, CEILING_EVENTS)
+            before = fetch_stats(endpoint)["entries"]
+            with tempfile.TemporaryDirectory() as folder:
+                local = local_runner(endpoint, folder, EVENTS)
+            received = fetch_stats(endpoint)["entries"] - before
+            raws.append(raw_rate)
+            locals_.append(local)
+            print(f"round {round_}: ceiling, CPU bound of raw botocore on one core ({RAW_THREADS} threads, "
+                  f"{CEILING_EVENTS:,} events): {raw_rate:8.0f} events/s ({raw_per_cpu:.0f} per CPU-second)")
+            print(f"round {round_}: local runner ({local['chunks']} chunks of {local['chunk_size']}): {local['rate']:8.0f} "
+                  f"events/s submit to merged outcomes, {local['sending_rate']:.0f} events/s first chunk start to last "
+                  f"chunk end; {local['per_cpu']:.0f} per CPU-second of this process")
+            print(f"  CPU, in cores: this process {local['cpu']:.2f}; the whole machine busy {local['machine_busy']:.2f} "
+                  f"of {cpus}; the stand-in received {received:,} entries (warm-up included)")
+    # Best against best: each side's fastest round, the rounds interleaved so that both
+    # meet the same machine (a shared 2-core machine moves either by several percent).
+    lower = min(max(raws), latency_bound)
+    which = "CPU" if max(raws) <= latency_bound else "latency"
+    best = max(locals_, key=lambda r: r["rate"])
+    sending = max(r["sending_rate"] for r in locals_)
+    each = ", ".join(f"{r['rate'] / min(w, latency_bound):.0%}" for r, w in zip(locals_, raws, strict=True))
+    print(f"local runner / lower ceiling ({which}), best round of each: {best['rate'] / lower:.0%} end to end "
+          f"({best['rate']:.0f} vs {lower:.0f} events/s), {sending / lower:.0%} while sending (target >= 85%); "
+          f"each round against its own ceiling: {each}; load average {os.getloadavg()[0]:.1f}")
     if os.environ.get("BENCH_SKIP_CELERY") != "1":
         from bench import fanout_celery
 

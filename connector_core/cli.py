@@ -55,7 +55,7 @@ class _State:
 
 
 def _warn_unknown_settings(host: Any, settings: dict[str, Any]) -> None:
-    """A misspelt setting of a plugin's namespace (``aws.max_atempts``) is ignored: say so.
+    """A misspelt setting of a plugin's namespace (``<plugin>.max_atempts``) is ignored: say so.
 
     The host itself refused one of its own namespaces (``net.*``). Only namespaces someone
     declares are checked: ``web.*`` and other undeclared names a host component reads

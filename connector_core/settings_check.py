@@ -5,7 +5,7 @@ Any key may be given to a host: a plugin reads the names it declares (the
 (``web.*``). So only a namespace whose every name is known can be checked: the host
 refuses an unknown key in its own namespaces (``net.*``, ``secrets.*``; see
 :class:`connector_core.Host`), and the CLI also warns about one in a namespace some
-loaded plugin declares (``aws.*``, ``http.*``), which a plugin may read without declaring.
+loaded plugin declares (``http.*``, a vendor toolkit's), which a plugin may read without declaring.
 """
 
 from __future__ import annotations

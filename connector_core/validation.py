@@ -10,6 +10,7 @@ repeats a value, so secrets cannot leak through errors.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -275,6 +276,20 @@ def _compiled(spec: Field) -> Any:
         if kind in ("keyvalue", "map"):
             return _INVALID if _pair_errors(spec, value) else _pairs(spec, value)
         return _convert(spec, value)
+
+    return _integer_check(spec, check) if kind == "integer" else check
+
+
+def _integer_check(spec: Field, general: Any) -> Any:
+    """A plain int within range as it is (every outcome's ``index``); anything else, a float
+    to convert or a problem to find, through ``general``."""
+    low = -math.inf if spec.minimum is None else spec.minimum
+    high = math.inf if spec.maximum is None else spec.maximum
+
+    def check(value: Any) -> Any:
+        if type(value) is int and low <= value <= high:
+            return value
+        return general(value)
 
     return check
 

@@ -26,11 +26,16 @@ def entry_size(entry: Mapping[str, Any]) -> int:
     for key in ("Source", "DetailType", "Detail"):
         value = entry.get(key)
         if value is not None:
-            size += len(value.encode("utf-8"))
+            size += _utf8_length(value)
     for resource in entry.get("Resources") or ():
         if resource is not None:
-            size += len(resource.encode("utf-8"))
+            size += _utf8_length(resource)
     return size
+
+
+def _utf8_length(text: str) -> int:
+    # ASCII text is as many bytes in UTF-8 as it has characters: counted without encoding a copy.
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def plan_batches(
