@@ -11,12 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from .fanout import MARKER, plan_of, plan_ranges
 from .model import JobRecord, JobState, Progress
 from .records import JobStore
-from .table import jobs as jobs_table
 
 #: States in the order the summary counts them.
 STATES = (JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
@@ -44,11 +41,7 @@ def summarize(records: JobStore, record: JobRecord) -> ChunkSummary | None:
     plan = plan_of(record)
     if plan is None:
         return None
-    j = jobs_table
-    query = (select(j.c.chunk_index, j.c.state, j.c.attempts, j.c.progress, j.c.error)
-             .where(j.c.tenant == record.tenant, j.c.parent_id == record.id).order_by(j.c.chunk_index))
-    with records._read() as db:
-        rows = db.execute(query).all()
+    rows = records.chunks_for_summary(record.tenant, record.id)
     listing = "items" not in plan  # every chunk a listing queued so far is full
     size = int(plan["chunk_size"])
     ranges = None if listing else plan_ranges(plan)

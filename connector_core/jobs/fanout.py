@@ -22,8 +22,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, func, select
-
 from ..errors import NotFoundError
 from ..fanout_plan import ChunkOutcome, Fanout, chunk_ranges, merge, without_carried
 from ..store.store import _now
@@ -31,7 +29,6 @@ from ..store.json_column import EncodedJSON
 from ..store.values import split_secrets_chunked
 from .model import JobRecord, JobState, Progress
 from .service import _fingerprint, _fingerprint_text
-from .table import job_params, jobs as jobs_table
 
 if TYPE_CHECKING:
     from ..host import Host
@@ -134,10 +131,10 @@ def refresh(jobs: Merger, record: JobRecord) -> JobRecord:
     if plan is None or record.finished:
         return record
     listing = "chunks" not in plan  # a worker is still listing the items and queueing chunks
-    chunks = _chunk_states(jobs, record.tenant, record.id)
+    chunks = jobs.records.chunk_states(record.tenant, record.id)
     if record.cancel_requested and any(c["state"] not in JobState.FINISHED for c in chunks.values()):
         jobs.records.request_cancel_chunks(record.tenant, record.id)
-        chunks = _chunk_states(jobs, record.tenant, record.id)
+        chunks = jobs.records.chunk_states(record.tenant, record.id)
     if listing:
         return record
     spec = _spec(jobs, record.job.connector_id, record.job.operation)
@@ -157,7 +154,7 @@ def chunks_running(jobs: Merger, record: JobRecord) -> bool:
     for any other job, whose record is read instead."""
     if plan_of(record) is None:
         return False
-    return _any_chunk_running(jobs.records, record.id)
+    return jobs.records.any_chunk_running(record.id)
 
 
 def finish_if_last(jobs: Merger, tenant: str, parent_id: str) -> None:
@@ -166,48 +163,22 @@ def finish_if_last(jobs: Merger, tenant: str, parent_id: str) -> None:
     just held it). One count while chunks still run; then the parent is read and merged as
     a reader would (:func:`refresh`): not while its listing still runs, nor before every
     chunk of its plan exists, and once however many workers and readers get here at once."""
-    if _any_chunk_running(jobs.records, parent_id):
+    if jobs.records.any_chunk_running(parent_id):
         return
     record = jobs.records.get(tenant, parent_id)
     if record.state == JobState.RUNNING:
         refresh(jobs, record)
 
 
-def _any_chunk_running(records: JobStore, parent_id: str) -> bool:
-    j = jobs_table
-    # By parent alone (a parent's chunks are its tenant's): the count reads one index, no row.
-    query = select(func.count()).select_from(j).where(
-        j.c.parent_id == parent_id, j.c.state.not_in(sorted(JobState.FINISHED)))
-    with records._read() as db:
-        return bool(db.execute(query).scalar())
-
-
 def _spec(jobs: Merger, connector_id: str, operation: str) -> Fanout | None:
     return jobs.host.manifest(connector_id).operation(operation).fanout
 
 
-def _chunk_states(jobs: Merger, tenant: str, parent_id: str) -> dict[int, dict[str, Any]]:
-    """Each chunk's state and progress, without its params or result (cheap to poll)."""
-    j = jobs_table
-    query = select(j.c.id, j.c.chunk_index, j.c.state, j.c.attempts, j.c.progress).where(
-        j.c.tenant == tenant, j.c.parent_id == parent_id)
-    with jobs.records._read() as db:
-        return {r.chunk_index: dict(r._mapping) for r in db.execute(query)}
-
-
 def _finish(jobs: Merger, spec: Fanout, record: JobRecord, plan: Mapping[str, Any]) -> JobRecord:
     """Merge the chunks and end the parent (once: the parent's token guards the update)."""
+    # A failed chunk's outcomes name its items: read from its params.
     need_items = any(v == "$item" for v in spec.failed_outcome.values())
-    j = jobs_table
-    p = job_params
-    columns = [j.c.chunk_index, j.c.state, j.c.attempts, j.c.result, j.c.error] + ([p.c.params] if need_items else [])
-    query = select(*columns)
-    if need_items:  # a failed chunk's outcomes name its items: read from its params
-        query = query.join(p, and_(p.c.job_id == j.c.id, p.c.tenant == j.c.tenant))
-    with jobs.records._read() as db:
-        rows = {r.chunk_index: r._mapping for r in db.execute(
-            query.where(j.c.tenant == record.tenant, j.c.parent_id == record.id))}
-        token = db.execute(select(j.c.lease_token).where(j.c.id == record.id)).scalar()
+    rows, token = jobs.records.chunks_to_merge(record.tenant, record.id, with_params=need_items)
     outcomes, failed, rerun = [], [], []
     for index, positions in enumerate(plan_ranges(plan)):
         row = rows[index]

@@ -26,13 +26,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select, update
-
 from ..fanout_plan import Fanout, listed_chunk
 from ..store.values import split_secrets_json
 from .model import JobRecord, JobState, Progress
-from .records import held_lease
-from .table import job_params, jobs as jobs_table
 
 if TYPE_CHECKING:
     from .execute import JobExecutor
@@ -122,8 +118,8 @@ def list_into_chunks(executor: JobExecutor, claim: Claimed, beat: RunningJob, co
     from .fanout import MARKER
 
     marker = {MARKER: {"items": items, "chunk_size": size, "chunks": index, "complete": complete}}
-    return _hold(executor, record.id, claim.token, {**record.job.params, spec.split: marker},
-                 Progress(items, None, LISTED))
+    return executor.records.hold_for_chunks(record.id, claim.token, {**record.job.params, spec.split: marker},
+                                            Progress(items, None, LISTED))
 
 
 class _Forward:
@@ -146,26 +142,7 @@ class _Forward:
 
 def _last_chunk(executor: JobExecutor, record: JobRecord, spec: Fanout) -> dict[str, Any] | None:
     """The last chunk an earlier run of this parent queued (id, index, state, items), or None."""
-    j, p = jobs_table, job_params
-    query = (select(j.c.id, j.c.chunk_index, j.c.state, p.c.params)
-             .join(p, and_(p.c.job_id == j.c.id, p.c.tenant == j.c.tenant))
-             .where(j.c.tenant == record.tenant, j.c.parent_id == record.id)
-             .order_by(j.c.chunk_index.desc()).limit(1))
-    with executor.records._read() as db:
-        row = db.execute(query).first()
+    row = executor.records.last_chunk(record.tenant, record.id)
     if row is None:
         return None
     return {"id": row.id, "index": row.chunk_index, "state": row.state, "items": list(row.params[spec.split])}
-
-
-def _hold(executor: JobExecutor, job_id: str, token: str, params: dict[str, Any], progress: Progress) -> bool:
-    """The listed parent waits for its chunks: running under a new lease no runner holds (never
-    reaped, never claimed), with its plan in its params; False if this delivery lost the lease."""
-    j = jobs_table
-    with executor.records._write() as db:
-        held = db.execute(update(j).where(j.c.id == job_id, j.c.lease_token == token).values(
-            **held_lease(),
-            progress={"done": progress.done, "total": progress.total, "unit": progress.unit})).rowcount == 1
-        if held:  # in the same transaction: the plan is stored only by the delivery holding the lease
-            db.execute(update(job_params).where(job_params.c.job_id == job_id).values(params=params))
-        return held

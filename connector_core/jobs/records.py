@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Engine, Row, and_, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NotFoundError
@@ -35,6 +35,8 @@ from .table import job_params, jobs
 
 #: How many expired leases one reaper pass re-queues.
 REAP_BATCH = 500
+#: Columns a page of job summaries leaves unread (megabytes for bulk work).
+_HEAVY = ("result", "outcomes", "secrets", "wrapped_key", "key_id")
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,27 @@ class JobStore:
             query = query.order_by(jobs.c.created_at.desc(), jobs.c.id)
         with self._read() as db:
             return [record_of(r._mapping) for r in db.execute(query.limit(limit))]
+
+    def summaries_page(self, tenant: str, *, limit: int, before: str | None = None,
+                       state: str | None = None) -> tuple[builtins.list[JobRecord], str | None]:
+        """A page of the tenant's jobs, newest first, without fan-out chunks and without the
+        heavy columns (their records hold empty params and no result); and the cursor
+        (the last job's id) for the next page, or None at the end; database errors as they
+        are (see :meth:`_plain_read`)."""
+        j = jobs
+        columns = [c for c in j.c if c.name not in _HEAVY]
+        query = select(*columns).where(j.c.tenant == tenant, j.c.parent_id.is_(None))
+        if state is not None:
+            query = query.where(j.c.state == state)
+        with self._plain_read() as db:
+            if before is not None:
+                anchor = db.execute(select(j.c.created_at, j.c.id).where(j.c.tenant == tenant, j.c.id == before)).first()
+                if anchor is None:
+                    return [], None
+                query = query.where(tuple_(j.c.created_at, j.c.id) < tuple_(anchor.created_at, anchor.id))
+            rows = db.execute(query.order_by(j.c.created_at.desc(), j.c.id.desc()).limit(limit + 1)).all()
+        records = [record_of({**r._mapping, "params": {}, "result": None, "outcomes": None}) for r in rows[:limit]]
+        return records, (records[-1].id if len(rows) > limit else None)
 
     # -- running (workers) ---------------------------------------------------------------
 
@@ -259,6 +282,84 @@ class JobStore:
             return [(r.tenant, r.id, _utc(r.not_before) if r.not_before else None, (r.created_at, r.id))
                     for r in db.execute(query)]
 
+    # -- a fan-out's chunks (see :mod:`.fanout`) -------------------------------------------
+
+    def any_chunk_running(self, parent_id: str) -> bool:
+        """Whether a fan-out's parent still has a chunk that has not finished (one count, no rows)."""
+        j = jobs
+        # By parent alone (a parent's chunks are its tenant's): the count reads one index, no row.
+        query = select(func.count()).select_from(j).where(
+            j.c.parent_id == parent_id, j.c.state.not_in(sorted(JobState.FINISHED)))
+        with self._read() as db:
+            return bool(db.execute(query).scalar())
+
+    def chunk_states(self, tenant: str, parent_id: str) -> dict[int, dict[str, Any]]:
+        """Each chunk's id, state, attempts and progress by chunk index, without its params or
+        result (cheap to poll)."""
+        j = jobs
+        query = select(j.c.id, j.c.chunk_index, j.c.state, j.c.attempts, j.c.progress).where(
+            j.c.tenant == tenant, j.c.parent_id == parent_id)
+        with self._read() as db:
+            return {r.chunk_index: dict(r._mapping) for r in db.execute(query)}
+
+    def chunks_to_merge(self, tenant: str, parent_id: str, *, with_params: bool
+                        ) -> tuple[dict[int, Mapping[str, Any]], str | None]:
+        """Each chunk's state, attempts, result and error by chunk index (and its params with
+        ``with_params``), and the parent's lease token: None once another worker or reader
+        finished it."""
+        j = jobs
+        p = job_params
+        columns = [j.c.chunk_index, j.c.state, j.c.attempts, j.c.result, j.c.error] + ([p.c.params] if with_params else [])
+        query = select(*columns)
+        if with_params:
+            query = query.join(p, and_(p.c.job_id == j.c.id, p.c.tenant == j.c.tenant))
+        with self._read() as db:
+            rows = {r.chunk_index: r._mapping for r in db.execute(
+                query.where(j.c.tenant == tenant, j.c.parent_id == parent_id))}
+            token = db.execute(select(j.c.lease_token).where(j.c.id == parent_id)).scalar()
+        return rows, token
+
+    def chunks_for_summary(self, tenant: str, parent_id: str) -> builtins.list[Row[Any]]:
+        """Each chunk's index, state, attempts, progress and error, in chunk order, without its
+        params (a chunk's items may be ~100 KB)."""
+        j = jobs
+        query = (select(j.c.chunk_index, j.c.state, j.c.attempts, j.c.progress, j.c.error)
+                 .where(j.c.tenant == tenant, j.c.parent_id == parent_id).order_by(j.c.chunk_index))
+        with self._read() as db:
+            return db.execute(query).all()
+
+    def chunk_state_counts(self, tenant: str, parent_id: str) -> dict[str, int]:
+        """How many of a fan-out parent's chunks are in each state (states with none left out);
+        database errors as they are (see :meth:`_plain_read`)."""
+        j = jobs
+        query = (select(j.c.state, func.count()).where(j.c.tenant == tenant, j.c.parent_id == parent_id)
+                 .group_by(j.c.state))
+        with self._plain_read() as db:
+            return {state: count for state, count in db.execute(query)}
+
+    def last_chunk(self, tenant: str, parent_id: str) -> Row[Any] | None:
+        """The chunk of highest index queued so far under a parent (id, chunk_index, state,
+        params), or None."""
+        j, p = jobs, job_params
+        query = (select(j.c.id, j.c.chunk_index, j.c.state, p.c.params)
+                 .join(p, and_(p.c.job_id == j.c.id, p.c.tenant == j.c.tenant))
+                 .where(j.c.tenant == tenant, j.c.parent_id == parent_id)
+                 .order_by(j.c.chunk_index.desc()).limit(1))
+        with self._read() as db:
+            return db.execute(query).first()
+
+    def hold_for_chunks(self, job_id: str, token: str, params: Mapping[str, Any], progress: Progress) -> bool:
+        """A listed parent waits for its chunks: running under a new lease no runner holds (never
+        reaped, never claimed), with its plan in its params; False if ``token`` lost the lease."""
+        j = jobs
+        with self._write() as db:
+            held = db.execute(update(j).where(j.c.id == job_id, j.c.lease_token == token).values(
+                **held_lease(),
+                progress={"done": progress.done, "total": progress.total, "unit": progress.unit})).rowcount == 1
+            if held:  # in the same transaction: the plan is stored only by the delivery holding the lease
+                db.execute(update(job_params).where(job_params.c.job_id == job_id).values(params=params))
+            return held
+
     # -- internals ----------------------------------------------------------------------
 
     def _why_not(self, tenant: str, job_id: str, now: datetime) -> Busy | Done:
@@ -326,6 +427,11 @@ class JobStore:
 
     def _write(self):
         return _guarded(self.engine, self.engine.begin)
+
+    def _plain_read(self):
+        # Database errors as they are, for the web API's reads: it answers an OperationalError
+        # with its own 503 ``store_unavailable``.
+        return self.engine.connect()
 
 
 def held_lease() -> dict[str, Any]:

@@ -14,12 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Engine, func, select, tuple_
-
 from ..fanout_plan import Fanout
 from ..jobs.model import JobRecord, JobState, masked
-from ..jobs.records import record_of
-from ..jobs.table import jobs as jobs_table
+from ..jobs.records import JobStore
 
 Mask = Callable[[str], str]
 
@@ -29,7 +26,6 @@ MAX_PAGE, DEFAULT_PAGE = 200, 50
 MAX_OUTCOMES, DEFAULT_OUTCOMES = 5000, 1000
 #: A list in a result (a streamed operation's items) is cut to this many entries.
 RESULT_ITEMS = 1000
-_HEAVY = ("result", "outcomes", "secrets", "wrapped_key", "key_id")
 
 
 def job_summary(record: JobRecord, mask: Mask) -> dict[str, Any]:
@@ -84,35 +80,10 @@ def _failed_key(spec: Fanout | None) -> str:
     return "error_code"
 
 
-def list_page(engine: Engine, tenant: str, *, limit: int, before: str | None = None,
-              state: str | None = None) -> tuple[list[JobRecord], str | None]:
-    """A page of the tenant's jobs, newest first, without fan-out chunks and without the
-    heavy columns (their records hold empty params and no result); and the cursor
-    (the last job's id) for the next page, or None at the end."""
-    j = jobs_table
-    columns = [c for c in j.c if c.name not in _HEAVY]
-    query = select(*columns).where(j.c.tenant == tenant, j.c.parent_id.is_(None))
-    if state is not None:
-        query = query.where(j.c.state == state)
-    with engine.connect() as db:
-        if before is not None:
-            anchor = db.execute(select(j.c.created_at, j.c.id).where(j.c.tenant == tenant, j.c.id == before)).first()
-            if anchor is None:
-                return [], None
-            query = query.where(tuple_(j.c.created_at, j.c.id) < tuple_(anchor.created_at, anchor.id))
-        rows = db.execute(query.order_by(j.c.created_at.desc(), j.c.id.desc()).limit(limit + 1)).all()
-    records = [record_of({**r._mapping, "params": {}, "result": None, "outcomes": None}) for r in rows[:limit]]
-    return records, (records[-1].id if len(rows) > limit else None)
-
-
-def chunk_counts(engine: Engine, tenant: str, parent_id: str, plan: Mapping[str, Any]) -> dict[str, Any]:
+def chunk_counts(records: JobStore, tenant: str, parent_id: str, plan: Mapping[str, Any]) -> dict[str, Any]:
     """A fan-out parent's chunks: how many, of what size, and how many are in each state (while a
     listing still queues them: those queued so far, ``listing`` true, ``items`` None)."""
-    j = jobs_table
-    query = (select(j.c.state, func.count()).where(j.c.tenant == tenant, j.c.parent_id == parent_id)
-             .group_by(j.c.state))
-    with engine.connect() as db:
-        states = {state: count for state, count in db.execute(query)}
+    states = records.chunk_state_counts(tenant, parent_id)
     listing = "chunks" not in plan
     return {"total": sum(states.values()) if listing else plan["chunks"], "chunk_size": plan["chunk_size"],
             "items": plan.get("items"), "listing": listing,

@@ -29,13 +29,14 @@ from starlette.responses import Response
 
 from ..errors import ConnectorError, NotFoundError, UnavailableError
 from ..host import Host
+from ..jobs.records import JobStore
 from ..store import ConnectionStore
 from .audit import AuditLog
 from .auth import principal
 from .body import ApiError, json_object, json_response, public_words, scrub
 from .connections_api import int_param
 from .failures import store_failure
-from .job_views import DEFAULT_OUTCOMES, DEFAULT_PAGE, MAX_OUTCOMES, MAX_PAGE, chunk_counts, job_detail, job_summary, list_page
+from .job_views import DEFAULT_OUTCOMES, DEFAULT_PAGE, MAX_OUTCOMES, MAX_PAGE, chunk_counts, job_detail, job_summary
 from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class JobsApi:
                  max_body: int, jobs: Jobs | None = None) -> None:
         self.host = host
         self.store = store
+        self.records = JobStore(store.engine)  # the jobs table alone: listing and reading start no runner
         self.audit = audit
         self.limiter = limiter
         self.max_body = max_body
@@ -144,7 +146,7 @@ class JobsApi:
     # -- helpers --------------------------------------------------------------------------
 
     def _page(self, tenant: str, limit: int, before: str | None, state: str | None) -> tuple[Any, str | None]:
-        records, cursor = list_page(self.store.engine, tenant, limit=limit, before=before, state=state)
+        records, cursor = self.records.summaries_page(tenant, limit=limit, before=before, state=state)
         # A running fan-out's parent is read through Jobs: that adds its chunks' progress
         # up, and merges and finishes it once they are all done (nothing else does).
         return [self._refreshed(r) for r in records], cursor
@@ -164,7 +166,7 @@ class JobsApi:
         from ..jobs.fanout import plan_of
 
         spec, plan = self._spec(record), plan_of(record)
-        chunks = chunk_counts(self.store.engine, record.tenant, record.id, plan) if plan else None
+        chunks = chunk_counts(self.records, record.tenant, record.id, plan) if plan else None
         return spec, chunks
 
     async def _job(self, tenant: str, job_id: str, method: str) -> JobRecord:

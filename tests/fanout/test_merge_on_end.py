@@ -83,13 +83,13 @@ def test_two_chunks_ending_at_once_and_a_reader_record_one_merge(fanout_store, m
         # Both chunk deliveries have recorded their end before either looks for unfinished
         # chunks, when a reader comes too: all three find the parent's chunks all finished.
         together = threading.Barrier(3, timeout=WAIT)
-        real_count = fanout_module._any_chunk_running
+        real_count = JobStore.any_chunk_running
 
         def count_together(records, parent_id):
             together.wait()
             return real_count(records, parent_id)
 
-        monkeypatch.setattr(fanout_module, "_any_chunk_running", count_together)
+        monkeypatch.setattr(JobStore, "any_chunk_running", count_together)
         results: dict[str, object] = {}
 
         def deliver(job_id: str) -> None:

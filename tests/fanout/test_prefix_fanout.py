@@ -307,23 +307,23 @@ def test_the_last_chunk_of_a_listing_finishes_the_parent_though_nobody_reads_it(
 
 
 def test_chunks_ending_before_their_listing_leave_the_merge_to_it(fanout_store, s3, moto_endpoint, monkeypatch):
-    from connector_core.jobs import fanout_listing
+    from connector_core.jobs.records import JobStore
 
     keys = [f"slow/{n:04d}" for n in range(250)]
     seed_s3_objects(BUCKET, keys)
     fanout = _jobs(fanout_store)
     seen_while_listing = []
-    real_hold = fanout_listing._hold
+    real_hold = JobStore.hold_for_chunks
 
-    def hold_once_every_chunk_ended(executor, job_id, *args):  # a listing slow to record its end
+    def hold_once_every_chunk_ended(records, job_id, *args):  # a listing slow to record its end
         deadline = time.monotonic() + WAIT
         while time.monotonic() < deadline and any(
                 c.state != "succeeded" for c in fanout.jobs.records.list(TENANT, parent_id=job_id)):
             time.sleep(0.02)
         seen_while_listing.append(fanout.jobs.records.get(TENANT, job_id))
-        return real_hold(executor, job_id, *args)
+        return real_hold(records, job_id, *args)
 
-    monkeypatch.setattr(fanout_listing, "_hold", hold_once_every_chunk_ended)
+    monkeypatch.setattr(JobStore, "hold_for_chunks", hold_once_every_chunk_ended)
     parent = fanout.submit(TENANT, _connect(fanout_store, moto_endpoint), "delete_prefix",
                            {"prefix": "slow/", "page_size": 100}, chunk_size=100)
     stored = stored_when_finished(fanout.jobs, parent.id, WAIT)
