@@ -23,19 +23,15 @@ TIME_BYTES = 14
 def entry_size(entry: Mapping[str, Any]) -> int:
     """The size of one PutEvents request entry (API-shaped: ``Source``, ``Detail``...), in bytes."""
     size = TIME_BYTES if entry.get("Time") is not None else 0
+    # ASCII text is as many bytes in UTF-8 as it has characters: counted without encoding a copy.
     for key in ("Source", "DetailType", "Detail"):
         value = entry.get(key)
         if value is not None:
-            size += _utf8_length(value)
+            size += len(value) if value.isascii() else len(value.encode("utf-8"))
     for resource in entry.get("Resources") or ():
         if resource is not None:
-            size += _utf8_length(resource)
+            size += len(resource) if resource.isascii() else len(resource.encode("utf-8"))
     return size
-
-
-def _utf8_length(text: str) -> int:
-    # ASCII text is as many bytes in UTF-8 as it has characters: counted without encoding a copy.
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def plan_batches(
