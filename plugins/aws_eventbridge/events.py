@@ -14,7 +14,6 @@ de-duplicate on their own keys.
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
@@ -35,9 +34,7 @@ from connector_core import (
 )
 
 from .batching import entry_size, oversized, plan_batches
-from .common import (
-    CONNECTOR, POOL_CONNECTIONS, bus_arn, compact_json, default_bus, json_text, parse_time, put_events_client,
-)
+from .common import CONNECTOR, bus_arn, compact_json, default_bus, json_text, parse_time, put_events_client
 
 #: Entry error codes worth sending again; anything else (MalformedDetail,
 #: AccessDeniedException, InvalidArgument...) is final at once.
@@ -80,39 +77,16 @@ def put_events(connection: Connection, params: Mapping[str, Any], context: RunCo
     # thread per request (they cost as much CPU as a tenth of the request itself).
     queue = _Batches(batches)
     workers = max(1, min(concurrency, len(batches)))
-    pending = {sending_threads().submit(queue.drain, sender) for _ in range(workers)}
-    try:
+    # A pool per run: a run whose endpoint hangs holds only its own threads, never another
+    # run's (a process-wide pool let one tenant's stuck requests starve every other's).
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eventbridge-put") as pool:
+        pending = {pool.submit(queue.drain, sender) for _ in range(workers)}
         while pending:
             finished, pending = wait(pending, timeout=PROGRESS_INTERVAL, return_when=FIRST_EXCEPTION)
             for future in finished:
                 future.result()
             context.progress(queue.done, total, "events")
-    finally:
-        wait(pending)  # no thread sends for this run after it returned or raised
     return sender.result()
-
-
-def sending_threads() -> ThreadPoolExecutor:
-    """The process's threads that send put events' batches, shared by every run.
-
-    A run takes ``concurrency`` of them; a job runner's threads run several at once. Threads
-    of their own per run cost a start and a join per chunk of a fan-out, and far more threads
-    than requests in flight. At most :data:`POOL_CONNECTIONS` (the client's pool): runs
-    beyond that wait for a thread rather than open connections they cannot keep. Kept per
-    process: a forked worker process inherits the object but none of its threads.
-    """
-    pool = _SENDING.get(os.getpid())
-    if pool is None:
-        with _SENDING_LOCK:
-            pool = _SENDING.get(os.getpid())
-            if pool is None:
-                _SENDING.clear()
-                pool = _SENDING[os.getpid()] = ThreadPoolExecutor(POOL_CONNECTIONS, thread_name_prefix="eventbridge-put")
-    return pool
-
-
-_SENDING: dict[int, ThreadPoolExecutor] = {}
-_SENDING_LOCK = threading.Lock()
 
 
 class _Batches:

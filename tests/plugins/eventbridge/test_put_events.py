@@ -178,26 +178,3 @@ def test_bus_names_become_arns_of_the_regions_partition(host, make_conn, inject,
     assert buses == [f"arn:aws-cn:events:cn-north-1:{ACCOUNT}:event-bus/orders",
                      f"arn:aws-cn:events:cn-north-1:{ACCOUNT}:event-bus/other"]
 
-
-def test_a_forked_worker_process_sends_on_threads_of_its_own(host, conn):
-    """Runs share the process's sending threads; a forked process (a Celery prefork worker)
-    inherits the pool object but none of its threads, so it must start its own, not wait
-    forever on threads that do not exist in it."""
-    import os
-    import signal
-
-    import connector_aws_eventbridge.events as events
-
-    assert host.run(conn, "put_events", {"entries": [event(i) for i in range(25)]})["successful_count"] == 25
-    inherited = events.sending_threads()
-    pid = os.fork()
-    if pid == 0:  # the child: a hang here is ended by the alarm, and reported as a failure
-        signal.alarm(60)
-        try:
-            out = host.run(conn, "put_events", {"entries": [event(i) for i in range(25)]})
-            os._exit(0 if out["successful_count"] == 25 and events.sending_threads() is not inherited else 1)
-        except BaseException:
-            os._exit(2)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert events.sending_threads() is inherited  # the parent keeps its own
