@@ -105,16 +105,19 @@ class JobExecutor:
         try:
             connection = self.store.load_connection(job.tenant, job.connection_id, self.host)
             params = self._params(claim)
-            spec = None if job.parent_id else self.host.manifest(job.connector_id).operation(job.operation).fanout
-            plan = listing_plan(job.params, spec)
+            spec = self.host.manifest(job.connector_id).operation(job.operation).fanout
+            plan = None if job.parent_id else listing_plan(job.params, spec)
             if spec is not None and plan is not None:  # a fan-out's parent whose items come from a listing
                 held = list_into_chunks(self, claim, beat, connection, params, spec, plan)
                 self._heartbeats.remove(beat)
                 if held:  # its last chunk may have ended before the listing did: nobody else would merge
                     self._finish_parent(job.tenant, job.id)
                 return Outcome("done" if held else "lost", record=claim.record)
+            # A chunk cut from input the host validated whole at submit is not validated again
+            # (a listing's chunks carry items nobody has checked yet).
+            checked = job.parent_id is not None and spec is not None and spec.listing is None
             result = self.host.run(connection, job.operation, params, progress=beat.report, cancel=beat.cancel,
-                                   checked_input=self._split_chunk(job))
+                                   checked_input=checked)
             if not isinstance(result, Mapping):  # a streaming operation: its items, collected
                 result = {"items": list(result)}
             result = json_result(result)
@@ -127,14 +130,6 @@ class JobExecutor:
         if not self.records.finish(job.id, claim.token, JobState.SUCCEEDED, result=result, progress=beat.last):
             return Outcome("lost", record=claim.record)
         return Outcome("done", record=claim.record)
-
-    def _split_chunk(self, job: Any) -> bool:
-        """Whether ``job`` is a chunk cut from an input the host validated whole at submit (not
-        one a listing made, whose items nobody has checked yet)."""
-        if job.parent_id is None:
-            return False
-        spec = self.host.manifest(job.connector_id).operation(job.operation).fanout
-        return spec is not None and spec.listing is None
 
     def _finish_parent(self, tenant: str, parent_id: str) -> None:
         """Merge a fan-out's parent here if its last chunk just ended, so that it finishes

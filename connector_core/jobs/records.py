@@ -451,12 +451,6 @@ def _params(db: Any, tenant: str, job_id: str) -> Any:
     return db.execute(_PARAMS, {"p_tenant": tenant, "p_id": job_id}).scalar_one()
 
 
-def _coalesce(column: Any, value: Any) -> Any:
-    from sqlalchemy import func
-
-    return func.coalesce(column, value)
-
-
 def _claim_statement() -> Any:
     """The claim's UPDATE, built once: it runs per delivery, and building it cost as much
     as running it."""
@@ -469,7 +463,7 @@ def _claim_statement() -> Any:
     return (update(j).where(runnable)
             .values(state=JobState.RUNNING, lease_owner=bindparam("c_owner"), lease_token=bindparam("c_token"),
                     lease_expires_at=bindparam("c_expires", type_=j.c.lease_expires_at.type), heartbeat_at=now,
-                    attempts=j.c.attempts + 1, not_before=None, started_at=_coalesce(j.c.started_at, now))
+                    attempts=j.c.attempts + 1, not_before=None, started_at=func.coalesce(j.c.started_at, now))
             .returning(*j.c))
 
 
