@@ -59,19 +59,15 @@ class PreconditionFailed(OperationError):
     CopyObject's ``CopySourceIfMatch`` fails): nothing was copied."""
 
 
-def copy_object(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any) -> dict:
+def copy_object(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any, *,
+                if_match: str | None = None) -> dict:
     """Copy within or between buckets: one CopyObject below the threshold, a multipart copy above.
 
     A multipart copy is what makes objects over 5 GB (CopyObject's limit) copyable. Either
     way the copy has the source's content type, headers, metadata and tags, or this fails.
+    With ``if_match`` (an ETag listed earlier: a prefix copy's chunk), a source rewritten
+    since is refused with :class:`PreconditionFailed` before anything is copied.
     """
-    return copy_checked(connection, params, context)
-
-
-def copy_checked(connection: Mapping[str, Any], params: Mapping[str, Any], context: Any, *,
-                 if_match: str | None = None) -> dict:
-    """:func:`copy_object`; with ``if_match`` (an ETag listed earlier), a source rewritten
-    since is refused with :class:`PreconditionFailed` before anything is copied."""
     source_bucket = resolve_bucket(connection, params, "source_bucket")
     source_key = check_key(params["source_key"], "source_key")
     bucket = resolve_bucket(connection, params)

@@ -14,7 +14,7 @@ writes the same object again.
 
 A copy keeps what :mod:`.copies` keeps for one object: below the multipart threshold one
 CopyObject (S3 itself copies the content type, headers, metadata and tags); at or above
-it :func:`.copies.copy_checked` (a multipart copy, given the source's headers and tags,
+it :func:`.copies.copy_object` (a multipart copy, given the source's headers and tags,
 then checked). Each copy is conditional on the ETag listed, so an object rewritten since
 the listing is reported (``PreconditionFailed``) rather than copied half-known. A chunk
 carries its keys' listed sizes and ETags (``sizes``, ``etags``): it reads no object before
@@ -31,7 +31,7 @@ from typing import Any
 from connector_core import ConnectorError
 
 from .client import CREDENTIAL_CODES, s3, s3_errors
-from .copies import copy_checked
+from .copies import copy_object
 from .listing import _items
 from .objects import DELETE_BATCH, DELETE_CONCURRENCY, delete_batch
 from .transfer import transfer_config
@@ -86,7 +86,7 @@ def copy_prefix(connection: Mapping[str, Any], params: Mapping[str, Any], contex
                 head = client.head_object(Bucket=source_bucket, Key=key)
                 size, etag = head["ContentLength"], head.get("ETag")
             if size >= threshold:
-                copy_checked(connection, {**params, "source_bucket": source_bucket, "source_key": key,
+                copy_object(connection, {**params, "source_bucket": source_bucket, "source_key": key,
                                          "bucket": bucket, "key": destination}, _Quiet(context), if_match=etag)
                 return None
             source = {"Bucket": source_bucket, "Key": key}
