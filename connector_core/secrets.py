@@ -150,17 +150,23 @@ def is_reference(raw: Any) -> bool:
     )
 
 
+def json_default(o: Any) -> Any:
+    """What JSON writes for a value it has no type for: a secret's safe description, bytes
+    as text, a time as ISO 8601; anything else is a ``TypeError``, as :func:`json.dumps` says."""
+    if isinstance(o, Secret):
+        return o.describe()
+    if isinstance(o, (bytes, bytearray)):
+        return o.decode("utf-8", "replace")
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
 class SecretJSONEncoder(json.JSONEncoder):
-    """JSON encoder that writes secrets as their safe description."""
+    """JSON encoder that writes secrets as their safe description (see :func:`json_default`)."""
 
     def default(self, o: Any) -> Any:
-        if isinstance(o, Secret):
-            return o.describe()
-        if isinstance(o, (bytes, bytearray)):
-            return o.decode("utf-8", "replace")
-        if hasattr(o, "isoformat"):
-            return o.isoformat()
-        return super().default(o)
+        return json_default(o)
 
 
 def dumps(value: Any, **kwargs: Any) -> str:

@@ -179,7 +179,9 @@ class SectionValidator:
         self.connector = connector
         self.what = what
         self._schema = schema_for(section)()
-        self._fast = _FastPath(section)
+        # An output's valid values are handed over as the plugin returned them, not copied
+        # (a fan-out chunk's 2,000 outcomes); an input is copied, never the caller's own objects.
+        self._fast = _FastPath(section, share=what == "output")
         #: Whether valid values may hold a :class:`Secret` this validator made (a ``secret``
         #: field, a ``keyvalue`` list's secret value): JSON carries those as plain values.
         self.wraps_secrets = any(_wraps_secrets(f) for f in section.fields)
@@ -225,9 +227,10 @@ class _FastPath:
     the same answers.)
     """
 
-    def __init__(self, section: Section) -> None:
+    def __init__(self, section: Section, *, share: bool = False) -> None:
         self.plan = plan = section.plan
-        self.fields: dict[str, Any] = {f.key: _compiled(f) for f in section.fields}
+        self.share = share
+        self.fields: dict[str, Any] = {f.key: _compiled(f, share) for f in section.fields}
         # Most sections (every list item's) have no rules: their check is "required keys given".
         self.simple = not (plan.conditional or plan.requirements or plan.one_of or plan.any_of)
         self.required = plan.required
@@ -237,38 +240,46 @@ class _FastPath:
         plan = self.plan
         if not self.simple:
             values = plan.applicable(values)
-        out: dict[str, Any] = {}
+        # Sharing: ``values`` itself while every check returns its value unchanged.
+        out: dict[str, Any] | None = None if self.share and type(values) is dict else {}
         fields = self.fields
         for key, value in values.items():
             check = fields.get(key)
             if check is None:
                 return _INVALID
-            value = check(value)
-            if value is _INVALID:
+            checked = check(value)
+            if checked is _INVALID:
                 return _INVALID
-            out[key] = value
+            if out is None:
+                if checked is value:
+                    continue
+                out = dict(values)
+            out[key] = checked
         if self.simple:
             for key in self.required:
                 if key not in values:
                     return _INVALID
         elif plan.violations(values):
             return _INVALID
-        return plan.with_defaults(out) if self.defaults else out
+        if self.defaults:
+            return plan.with_defaults(dict(values) if out is None else out)
+        return values if out is None else out
 
 
-def _compiled(spec: Field) -> Any:
-    """``spec``'s check as one function: the converted value, or ``_INVALID``."""
+def _compiled(spec: Field, share: bool = False) -> Any:
+    """``spec``'s check as one function: the converted value, or ``_INVALID``. With ``share``,
+    a valid list or object that needed no conversion is the value itself, not a copy."""
     kind = spec.type
     if kind == "json":
         return _same
     if kind in ("string", "text"):
         return _string_check(spec)
     if kind == "object" and spec.section is not None:
-        return _object_check(spec, _FastPath(spec.section))
+        return _object_check(spec, _FastPath(spec.section, share=share))
     if kind == "list" and spec.items is not None:
-        return _list_check(spec, _compiled(spec.items))
+        return _list_check(spec, _compiled(spec.items, share), share)
     if kind == "map" and not spec.key_pattern and (spec.items is None or spec.items.type == "json"):
-        return _json_map_check(spec)
+        return _json_map_check(spec, share)
 
     def check(value: Any) -> Any:  # the general case: the shared checks, then the conversion
         if _check(spec, value):
@@ -322,7 +333,7 @@ def _object_check(spec: Field, nested: _FastPath) -> Any:
     return check
 
 
-def _list_check(spec: Field, item_check: Any) -> Any:
+def _list_check(spec: Field, item_check: Any, share: bool) -> Any:
     low, high = spec.min_items or 0, sys.maxsize if spec.max_items is None else spec.max_items
 
     def check(value: Any) -> Any:
@@ -330,17 +341,19 @@ def _list_check(spec: Field, item_check: Any) -> Any:
             return _INVALID
         out: list[Any] = []
         append = out.append
+        same = share and type(value) is list
         for item in value:
-            item = item_check(item)
-            if item is _INVALID:
+            checked = item_check(item)
+            if checked is _INVALID:
                 return _INVALID
-            append(item)
-        return out
+            same = same and checked is item
+            append(checked)
+        return value if same else out
 
     return check
 
 
-def _json_map_check(spec: Field) -> Any:
+def _json_map_check(spec: Field, share: bool) -> Any:
     """A ``map`` of JSON values without a key pattern (an event's detail): keys are non-empty text."""
     low, high = spec.min_items or 0, sys.maxsize if spec.max_items is None else spec.max_items
 
@@ -350,7 +363,7 @@ def _json_map_check(spec: Field) -> Any:
         for key in value:
             if not isinstance(key, str) or not key:
                 return _INVALID
-        return dict(value)
+        return value if share else dict(value)
 
     return check
 

@@ -113,13 +113,12 @@ def fan_out(jobs: Jobs, stored: Any, operation: str, clean: Mapping[str, Any], *
     whole = _fingerprint_text(stored.id, operation, written.whole, len(written.sealed))
     parent = jobs._queue(stored, operation, {**written.public(), spec.split: marker}, [], key=key,
                          max_attempts=max_attempts, fingerprint=whole, hold=True)
-    for index, items in enumerate(written.chunks):
-        # A chunk's work is the parent's (whose fingerprint was checked) and its place in it.
-        # Without a key of the caller's the parent is new: none of its chunks can exist yet.
-        jobs._queue_chunk(stored, operation, EncodedJSON(written.head + items + written.tail), written.sealed,
-                          key=f"fanout/{parent.id}/{index}", max_attempts=max_attempts, parent_id=parent.id,
-                          chunk_index=index, unused_key=key is None,
-                          fingerprint=_fingerprint(stored.id, operation, [whole, index], len(written.sealed)))
+    # A chunk's work is the parent's (whose fingerprint was checked) and its place in it.
+    # Without a key of the caller's the parent is new: none of its chunks can exist yet.
+    jobs._queue_chunks(stored, operation, [EncodedJSON(written.head + items + written.tail) for items in written.chunks],
+                       written.sealed, parent_id=parent.id, max_attempts=max_attempts, unused_keys=key is None,
+                       fingerprints=[_fingerprint(stored.id, operation, [whole, index], len(written.sealed))
+                                     for index in range(len(written.chunks))])
     return parent
 
 

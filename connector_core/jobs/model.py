@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from ..secrets import dumps
+from .. import json_codec
+from ..secrets import json_default
 from ..store.json_column import EncodedJSON
 
 
@@ -136,8 +137,8 @@ class JobRecord:
 
 def json_result(value: Any) -> EncodedJSON:
     """``value`` written as JSON for a result column, once: secrets as their safe
-    description, times as ISO text, bytes as text (see :func:`connector_core.secrets.dumps`)."""
-    return EncodedJSON(dumps(value))
+    description, times as ISO text, bytes as text (see :func:`connector_core.secrets.json_default`)."""
+    return EncodedJSON(json_codec.dumps(value, default=json_default))
 
 
 def error_record(exc: BaseException, mask: Any) -> dict[str, Any]:

@@ -16,9 +16,11 @@ import builtins  # `list` is a method of JobStore: annotations inside it say bui
 import json
 import threading
 import uuid
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Engine, Row, and_, bindparam, delete, func, insert, or_, select, tuple_, update
@@ -35,6 +37,8 @@ from .table import job_params, jobs
 
 #: How many expired leases one reaper pass re-queues.
 REAP_BATCH = 500
+#: How many of the jobs it ended last a process remembers, for waiters (:meth:`JobStore.ended_between`).
+_ENDS_KEPT = 4096
 #: Columns a page of job summaries leaves unread (megabytes for bulk work).
 _HEAVY = ("result", "outcomes", "secrets", "wrapped_key", "key_id")
 
@@ -73,6 +77,7 @@ class JobStore:
         # ends rather than at its next poll. Other processes' ends are seen by polling.
         self._ends = threading.Condition()
         self._ended = 0
+        self._ended_ids: deque[str] = deque(maxlen=_ENDS_KEPT)  # the last ones, newest last
 
     # -- submitting and reading ---------------------------------------------------------
 
@@ -91,6 +96,16 @@ class JobStore:
         if not self._stores_encoded:
             row = {**row, "params": json.loads(row["params"].text)}
         return self._insert(row)
+
+    def insert_encoded_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """:meth:`insert_encoded` of a new fan-out's chunks, in one transaction: their keys
+        are new (their parent was just recorded), so a taken key is an error here."""
+        if not self._stores_encoded:
+            rows = [{**row, "params": json.loads(row["params"].text)} for row in rows]
+        with self._write() as db:
+            db.execute(insert(jobs), [{k: v for k, v in row.items() if k != "params"} for row in rows])
+            db.execute(insert(job_params), [{"job_id": row["id"], "tenant": row["tenant"], "params": row["params"]}
+                                            for row in rows])
 
     def _insert(self, row: Mapping[str, Any]) -> bool:
         job = {k: v for k, v in row.items() if k != "params"}
@@ -239,7 +254,7 @@ class JobStore:
                                not_before=None))
             db.execute(update(j).where(j.c.tenant == tenant, j.c.id == job_id, j.c.state == JobState.RUNNING)
                        .values(cancel_requested=True))
-        self._count_end()
+        self._count_end(job_id)
         return self.get(tenant, job_id)
 
     def request_cancel_chunks(self, tenant: str, parent_id: str, now: datetime | None = None) -> None:
@@ -390,7 +405,7 @@ class JobStore:
             db.execute(update(j).where(j.c.tenant == tenant, j.c.id == job_id,
                                        j.c.state.in_([JobState.QUEUED, JobState.RUNNING]), ~live)
                        .values(state=state, error=error, finished_at=now, lease_owner=None, lease_token=None))
-        self._count_end()
+        self._count_end(job_id)
         return self.get(tenant, job_id)
 
     def _end_lease(self, job_id: str, token: str, **values: Any) -> bool:
@@ -399,7 +414,7 @@ class JobStore:
                                .values(lease_owner=None, lease_token=None, lease_expires_at=None,
                                        **values)).rowcount == 1
         if ended:
-            self._count_end()
+            self._count_end(job_id)
         return ended
 
     def ends_seen(self) -> int:
@@ -412,9 +427,20 @@ class JobStore:
             if self._ended == seen:
                 self._ends.wait(timeout)
 
-    def _count_end(self) -> None:
+    def ended_between(self, seen: int, latest: int, job_id: str) -> bool:
+        """Whether ``job_id`` was among the ends this process counted after ``seen`` up to
+        ``latest`` (two :meth:`ends_seen`); True too when it has forgotten some of them (the
+        caller then looks in the store)."""
+        with self._ends:
+            newer = self._ended - latest  # ended after ``latest``: skipped
+            if self._ended - seen > len(self._ended_ids):
+                return True
+            return job_id in islice(reversed(self._ended_ids), newer, newer + latest - seen)
+
+    def _count_end(self, job_id: str) -> None:
         with self._ends:
             self._ended += 1
+            self._ended_ids.append(job_id)
             self._ends.notify_all()
 
     def _row_by_key(self, tenant: str, key: str) -> dict[str, Any] | None:

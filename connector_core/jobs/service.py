@@ -137,24 +137,37 @@ class Jobs:
             self._enqueue(stored.tenant, row["id"])
         return record
 
-    def _queue_chunk(self, stored: Any, operation: str, params: EncodedJSON, secrets: list[Any], *,
-                     key: str, fingerprint: str, parent_id: str, chunk_index: int,
-                     max_attempts: int | None, unused_key: bool) -> None:
-        """Record and queue a fan-out's chunk whose params are JSON text cut from the whole
-        input's (:mod:`.fanout`): stored as written, never decoded here. ``unused_key``:
-        nobody can have used ``key`` yet (the parent was just recorded): no look-up before
-        the insert, which still refuses a duplicate."""
-        if not unused_key and (existing := self.records.by_key(stored.tenant, key)) is not None:
-            self._same_work(existing, fingerprint)  # queued by an earlier submit of the same work
-            return
-        row = self._new_row(stored, operation, params, secrets, key=key, max_attempts=max_attempts,
-                            parent_id=parent_id, chunk_index=chunk_index, fingerprint=fingerprint)
-        if not self.records.insert_encoded(row):  # queued by a concurrent submit of the same work
-            existing = self.records.by_key(stored.tenant, key)
-            if existing is not None:
-                self._same_work(existing, fingerprint)
-            return
-        self._enqueue(stored.tenant, row["id"])
+    def _queue_chunks(self, stored: Any, operation: str, chunks: list[EncodedJSON], secrets: list[Any], *,
+                      parent_id: str, fingerprints: list[str], max_attempts: int | None,
+                      unused_keys: bool) -> None:
+        """Record and queue a fan-out's chunks, whose params are JSON text cut from the whole
+        input's (:mod:`.fanout`): stored as written, never decoded here. ``unused_keys``:
+        nobody can have used the chunks' keys yet (the parent was just recorded): every chunk
+        is inserted in one transaction, then queued. Otherwise each chunk an earlier submit of
+        the same work queued already is left as it is."""
+        rows = [self._new_row(stored, operation, params, secrets, key=f"fanout/{parent_id}/{index}",
+                              max_attempts=max_attempts, parent_id=parent_id, chunk_index=index,
+                              fingerprint=fingerprint)
+                for index, (params, fingerprint) in enumerate(zip(chunks, fingerprints, strict=True))]
+        if unused_keys:
+            self.records.insert_encoded_many(rows)
+            queued = rows
+        else:
+            queued = [row for row in rows if self._chunk_is_new(stored.tenant, row)]
+        for row in queued:
+            self._enqueue(stored.tenant, row["id"])
+
+    def _chunk_is_new(self, tenant: str, row: dict[str, Any]) -> bool:
+        """Insert a chunk unless its key is taken (by an earlier or a concurrent submit of the
+        same work, whose fingerprint must then match)."""
+        key = row["idempotency_key"]
+        existing = self.records.by_key(tenant, key)
+        if existing is None and self.records.insert_encoded(row):
+            return True
+        existing = existing or self.records.by_key(tenant, key)
+        if existing is not None:
+            self._same_work(existing, row["fingerprint"])
+        return False
 
     def _new_row(self, stored: Any, operation: str, params: Any, secrets: list[Any], *, key: str | None,
                  fingerprint: str, max_attempts: int | None, retry_delay: float | None = None,
@@ -223,17 +236,28 @@ class Jobs:
         seen = self.records.ends_seen()
         record = self.get(tenant, job_id)
         settled: float | None = None  # since when a fan-out's parent has had no chunk running
+        next_poll = start + pause
         while not record.finished:
             if deadline is not None and time.monotonic() >= deadline:
                 return self.get(tenant, job_id)
-            # Woken early when this process ends a job (a local runner's); a Celery worker's
-            # end is seen at the next poll. A read by id is cheap enough to poll often; a long
-            # wait polls less often, by a fortieth of the time waited so far (at most a quarter
-            # second): that much later at most, and never more than 2.5% later.
-            self.records.wait_for_an_end(
-                seen, pause if deadline is None else max(0.0, min(pause, deadline - time.monotonic())))
-            seen = self.records.ends_seen()
-            pause = min(pause * 2, 0.05) if pause < 0.05 else min(max(0.05, (time.monotonic() - start) / 40), 0.25)
+            # Woken at once when this process ends this job (a local runner's); a Celery
+            # worker's end is seen at the next poll. A read by id is cheap enough to poll often;
+            # a long wait polls less often, by a fortieth of the time waited so far (at most a
+            # quarter second): that much later at most, and never more than 2.5% later. A local
+            # runner's waiter polls once a second at most: its own ends wake it, and its polls
+            # only look for what another process did (re-queued a job, merged a fan-out).
+            until = next_poll if deadline is None else min(next_poll, deadline)
+            self.records.wait_for_an_end(seen, max(0.0, until - time.monotonic()))
+            latest = self.records.ends_seen()
+            mine = self.records.ended_between(seen, latest, job_id)
+            seen = latest
+            if not mine and time.monotonic() < until:
+                continue  # another job's end (one of a fan-out's chunks): nothing to read yet
+            if self.runner.name == "local":
+                pause = min(pause * 2, 1.0)
+            else:
+                pause = min(pause * 2, 0.05) if pause < 0.05 else min(max(0.05, (time.monotonic() - start) / 40), 0.25)
+            next_poll = time.monotonic() + pause
             # A fan-out's parent is read once none of its chunks runs any more. The worker that
             # ended the last one merges it: read what it stored, and merge here only if it has
             # not within a lease (it died); at once, both would read and merge every chunk.

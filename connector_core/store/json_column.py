@@ -7,8 +7,9 @@ SQLAlchemy here: job records import it.)
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from ..json_codec import dumps
 
 
 class EncodedJSON:
@@ -21,12 +22,8 @@ class EncodedJSON:
         self.text = text
 
 
-# json.dumps without its cycle check (the same text): the store writes JSON data (validated
-# input, outputs made JSON), and the check costs ~15% of encoding a fan-out's 100,000
-# outcomes. A value containing itself still fails, with RecursionError.
-_encode = json.JSONEncoder(check_circular=False).encode
-
-
 def json_serializer(value: Any) -> str:
-    """The store engine's ``json_serializer``: :class:`EncodedJSON` as it is, anything else encoded."""
-    return value.text if type(value) is EncodedJSON else _encode(value)
+    """The store engine's ``json_serializer``: :class:`EncodedJSON` as it is, anything else
+    encoded (:func:`connector_core.json_codec.dumps`: a fan-out's 100,000 outcomes in a fifth
+    of the standard library's time)."""
+    return value.text if type(value) is EncodedJSON else dumps(value)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from connector_core.aws import arn, aws_errors, client, partition_of, region_of
+from connector_core.json_codec import dumps
 from connector_core import Connection, RunContext
 from connector_core import ValidationError
 
@@ -89,9 +90,9 @@ def bus_arn(connection: Connection, name_or_arn: str) -> str:
     return arn("events", region, account, f"event-bus/{name_or_arn}", partition=partition_of(region))
 
 
-#: JSON as AWS takes it, compact; one encoder for every call (``json.dumps`` with options
-#: builds a new encoder each time, a microsecond per event entry).
-compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+#: JSON as AWS takes it, compact, UTF-8 unescaped: orjson where it means what ``json.dumps``
+#: would (a tenth of its time per event detail), else ``json.dumps`` itself.
+compact_json = dumps
 
 
 def json_text(value: Any, path: str, *, limit: int | None = None, object_only: bool = True) -> str:

@@ -146,3 +146,40 @@ operations:
     assert info.value.connector == "test.valid"
     assert "op returned a result that does not match its manifest" in info.value.message
     assert "count: must be an integer" in info.value.message
+
+
+def test_validated_input_is_a_copy_and_output_keeps_defaults_and_conversions(make_host):
+    """An operation never holds the caller's own objects (changing its params changes
+    nothing of the caller's); its valid output is handed over, converted where needed."""
+    seen = {}
+
+    def op(connection, params, context):
+        seen["params"] = params
+        params["items"][0]["name"] = "changed"
+        return {"rows": [{"n": 1}, {"n": 2.0}], "tags": {"a": "1"}}
+
+    host = make_host(MANIFEST + """
+operations:
+  - id: op
+    label: Op
+    input:
+      fields:
+        - key: items
+          label: Items
+          type: list
+          items: {type: object, fields: [{key: name, label: Name, type: string}]}
+    output:
+      fields:
+        - key: rows
+          label: Rows
+          type: list
+          items: {type: object, fields: [{key: n, label: N, type: integer}, {key: kind, label: Kind, type: string, default: plain}]}
+        - {key: tags, label: Tags, type: map}
+""", {"op": op})
+    given = {"items": [{"name": "mine"}]}
+    result = host.run(host.connect("test.valid", {"name": "abc"}), "op", given)
+    assert given == {"items": [{"name": "mine"}]}
+    assert seen["params"]["items"] is not given["items"]
+    # 2.0 became the integer 2; the default filled in on every row
+    assert result == {"rows": [{"n": 1, "kind": "plain"}, {"n": 2, "kind": "plain"}], "tags": {"a": "1"}}
+    assert type(result["rows"][1]["n"]) is int

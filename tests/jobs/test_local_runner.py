@@ -212,3 +212,24 @@ def test_a_waiter_wakes_when_this_process_ends_the_job_not_at_its_next_poll(job_
     assert woke < 30  # woken by the end, not by the 60 s timeout
     assert jobs.records.ends_seen() == seen + 1
     assert jobs.records.get(TENANT, record.id).state == JobState.SUCCEEDED
+
+
+def test_a_waiter_tells_its_own_jobs_end_from_other_jobs_ends(job_store, connection_id):
+    """A fan-out's waiter is woken by each chunk's end; only its own job's end (or ends it
+    can no longer tell apart) sends it to the store before its next poll."""
+    with Jobs(job_store, HeldRunner(), settings=fast_settings()) as jobs:
+        mine, other = (jobs.submit(TENANT, connection_id, "noop") for _ in range(2))
+        records = jobs.records
+        seen = records.ends_seen()
+        claim = records.claim(TENANT, other.id, "this-process:1", 30)
+        records.finish(other.id, claim.token, JobState.SUCCEEDED)
+        after_other = records.ends_seen()
+        assert not records.ended_between(seen, after_other, mine.id)
+        claim = records.claim(TENANT, mine.id, "this-process:2", 30)
+        records.finish(mine.id, claim.token, JobState.SUCCEEDED)
+        latest = records.ends_seen()
+        assert records.ended_between(seen, latest, mine.id)
+        assert records.ended_between(after_other, latest, mine.id)
+        assert not records.ended_between(seen, after_other, mine.id)  # ended after that window
+        records._ended_ids.clear()  # forgotten (thousands of ends since): it cannot tell
+        assert records.ended_between(seen, latest, other.id)
