@@ -80,7 +80,7 @@ class Host:
         self.settings: Mapping[str, Any] = {**DEFAULT_SETTINGS, **declared, **(settings or {})}
         self._masker = SecretMasker.for_process()
         self._shared = SharedObjects()
-        self._validators: dict[tuple[str, str, str], Any] = {}
+        self._validators: dict[tuple[str, str, str, bool], Any] = {}
         self._sections: dict[tuple[str, str, str], Section] = {}
         self._resolved: dict[tuple[str, str], Callable[..., Any]] = {}
         self._lock = threading.Lock()
@@ -265,6 +265,7 @@ class Host:
         timeout: float | None = None,
         cancel: threading.Event | None = None,
         checked_input: bool = False,
+        copy_result: bool = True,
     ) -> Any:
         """Run an operation: validated params in, validated result out.
 
@@ -277,6 +278,9 @@ class Host:
         :meth:`validate_input` output of the same manifest, read back from JSON (a job's
         fan-out chunk, checked whole when it was submitted), so they are not validated again
         -- unless the input has secret fields, which JSON carries as plain values to re-wrap.
+        ``copy_result=False``: the validated result may share objects with what the plugin
+        returned (no copy of a bulk result), for a caller that writes it out at once (a job's
+        delivery); by default the caller gets a copy of its own.
         """
         connection = self._check_connection(connection)
         connector_id = connection.connector_id
@@ -303,7 +307,7 @@ class Host:
             raise self._scrubbed(exc)
         except Exception as exc:
             raise self._unexpected(exc, connector_id, operation) from self._safe_cause(exc)
-        output = self._validator(connector_id, operation, "output", op.output)
+        output = self._validator(connector_id, operation, "output", op.output, share=not copy_result)
         if op.output.stream:
             return self._validated_stream(result, output, connector_id, operation)
         return self._validated_output(result, output, connector_id, operation)
@@ -429,14 +433,15 @@ class Host:
             adapted = self._sections[key] = for_host(section, self.settings)
         return adapted
 
-    def _validator(self, connector_id: str, operation: str, what: str, section: Section):
-        key = (connector_id, operation, what)
+    def _validator(self, connector_id: str, operation: str, what: str, section: Section, *, share: bool = False):
+        key = (connector_id, operation, what, share)
         validator = self._validators.get(key)
         if validator is None:
             from .validation import SectionValidator  # marshmallow: only when validating
 
             section = self._section(connector_id, operation, what, section)
-            validator = self._validators[key] = SectionValidator(section, connector=connector_id, what=what)
+            validator = self._validators[key] = SectionValidator(section, connector=connector_id, what=what,
+                                                                 share=share)
         return validator
 
     def _context(self, connector_id: str, operation: str | None, progress, *, timeout: float | None = None,

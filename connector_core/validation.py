@@ -174,14 +174,15 @@ def schema_for(section: Section) -> type[Schema]:
 class SectionValidator:
     """Validates input for one section; built once per manifest section and reused."""
 
-    def __init__(self, section: Section, *, connector: str | None = None, what: str = "input") -> None:
+    def __init__(self, section: Section, *, connector: str | None = None, what: str = "input",
+                 share: bool = False) -> None:
         self.section = section
         self.connector = connector
         self.what = what
         self._schema = schema_for(section)()
-        # An output's valid values are handed over as the plugin returned them, not copied
-        # (a fan-out chunk's 2,000 outcomes); an input is copied, never the caller's own objects.
-        self._fast = _FastPath(section, share=what == "output")
+        # Valid values are a copy, never the caller's own objects; with ``share`` they are the
+        # given objects wherever nothing needed converting (a result written out at once).
+        self._fast = _FastPath(section, share=share)
         #: Whether valid values may hold a :class:`Secret` this validator made (a ``secret``
         #: field, a ``keyvalue`` list's secret value): JSON carries those as plain values.
         self.wraps_secrets = any(_wraps_secrets(f) for f in section.fields)

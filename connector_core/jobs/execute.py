@@ -117,7 +117,7 @@ class JobExecutor:
             # (a listing's chunks carry items nobody has checked yet).
             checked = job.parent_id is not None and spec is not None and spec.listing is None
             result = self.host.run(connection, job.operation, params, progress=beat.report, cancel=beat.cancel,
-                                   checked_input=checked)
+                                   checked_input=checked, copy_result=False)  # written as JSON below
             if not isinstance(result, Mapping):  # a streaming operation: its items, collected
                 result = {"items": list(result)}
             result = json_result(result)

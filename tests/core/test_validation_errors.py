@@ -148,15 +148,17 @@ operations:
     assert "count: must be an integer" in info.value.message
 
 
-def test_validated_input_is_a_copy_and_output_keeps_defaults_and_conversions(make_host):
+def test_validated_input_and_output_are_copies_with_defaults_and_conversions(make_host):
     """An operation never holds the caller's own objects (changing its params changes
-    nothing of the caller's); its valid output is handed over, converted where needed."""
+    nothing of the caller's), nor the caller the operation's (changing a result changes
+    nothing the plugin keeps, a constant say)."""
     seen = {}
+    constant_names = ["a"]
 
     def op(connection, params, context):
         seen["params"] = params
         params["items"][0]["name"] = "changed"
-        return {"rows": [{"n": 1}, {"n": 2.0}], "tags": {"a": "1"}}
+        return {"rows": [{"n": 1}, {"n": 2.0}], "names": constant_names}
 
     host = make_host(MANIFEST + """
 operations:
@@ -174,12 +176,14 @@ operations:
           label: Rows
           type: list
           items: {type: object, fields: [{key: n, label: N, type: integer}, {key: kind, label: Kind, type: string, default: plain}]}
-        - {key: tags, label: Tags, type: map}
+        - {key: names, label: Names, type: list, items: {type: string}}
 """, {"op": op})
     given = {"items": [{"name": "mine"}]}
     result = host.run(host.connect("test.valid", {"name": "abc"}), "op", given)
     assert given == {"items": [{"name": "mine"}]}
     assert seen["params"]["items"] is not given["items"]
     # 2.0 became the integer 2; the default filled in on every row
-    assert result == {"rows": [{"n": 1, "kind": "plain"}, {"n": 2, "kind": "plain"}], "tags": {"a": "1"}}
+    assert result == {"rows": [{"n": 1, "kind": "plain"}, {"n": 2, "kind": "plain"}], "names": ["a"]}
     assert type(result["rows"][1]["n"]) is int
+    result["names"].append("b")
+    assert constant_names == ["a"]
