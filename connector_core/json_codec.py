@@ -28,7 +28,9 @@ import orjson
 
 # Times and dataclasses go to ``default`` as they do with json (orjson would write them itself).
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-_stdlib_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# Without the cycle check (the same text): a value containing itself still fails, with
+# RecursionError, and the check costs ~15% of encoding a fan-out's 100,000 outcomes.
+_stdlib_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False).encode
 
 
 def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
@@ -37,12 +39,16 @@ def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
     try:
         data = orjson.dumps(value, default=default, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError included: the standard library's answer stands
-        data = b"null"
+        return _stdlib_dumps(value, default)
     if b"null" in data:  # perhaps a NaN or infinity orjson wrote as null
-        if default is None:
-            return _stdlib_compact(value)
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=default)
+        return _stdlib_dumps(value, default)
     return data.decode()
+
+
+def _stdlib_dumps(value: Any, default: Callable[[Any], Any] | None) -> str:
+    if default is None:
+        return _stdlib_compact(value)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=default)
 
 
 __all__ = ["dumps"]
