@@ -146,29 +146,31 @@ class Jobs:
         are inserted in transactions of 1, 2, 4... chunks, each batch queued once committed
         (workers start on the first chunk at once; 62 chunks take 6 transactions, not 62).
         Otherwise each chunk an earlier submit of the same work queued already is left as it is."""
-        rows = [self._new_row(stored, operation, params, secrets, key=f"fanout/{parent_id}/{index}",
-                              max_attempts=max_attempts, parent_id=parent_id, chunk_index=index,
-                              fingerprint=fingerprint)
-                for index, (params, fingerprint) in enumerate(zip(chunks, fingerprints, strict=True))]
+        numbered = list(enumerate(zip(chunks, fingerprints, strict=True)))
         start, size = 0, 1
-        while start < len(rows):
-            batch = rows[start:start + size]
-            if unused_keys:
-                self.records.insert_encoded_many(batch)
-            else:
-                batch = [row for row in batch if self._chunk_is_new(stored.tenant, row)]
-            for row in batch:
-                self._enqueue(stored.tenant, row["id"])
+        while start < len(numbered):
+            # A batch's rows (sealed secrets, params) are built as it is inserted, not all at once.
+            rows = [self._new_row(stored, operation, params, secrets, key=f"fanout/{parent_id}/{index}",
+                                  max_attempts=max_attempts, parent_id=parent_id, chunk_index=index,
+                                  fingerprint=fingerprint)
+                    for index, (params, fingerprint) in numbered[start:start + size]]
             start, size = start + size, size * 2
+            if unused_keys:
+                self.records.insert_encoded_many(rows)
+            else:
+                rows = [row for row in rows if self._chunk_is_new(stored.tenant, row)]
+            for row in rows:
+                self._enqueue(stored.tenant, row["id"])
 
     def _chunk_is_new(self, tenant: str, row: dict[str, Any]) -> bool:
         """Insert a chunk unless its key is taken (by an earlier or a concurrent submit of the
         same work, whose fingerprint must then match)."""
         key = row["idempotency_key"]
         existing = self.records.by_key(tenant, key)
-        if existing is None and self.records.insert_encoded(row):
-            return True
-        existing = existing or self.records.by_key(tenant, key)
+        if existing is None:
+            if self.records.insert_encoded(row):
+                return True
+            existing = self.records.by_key(tenant, key)  # a concurrent submit inserted it first
         if existing is not None:
             self._same_work(existing, row["fingerprint"])
         return False
