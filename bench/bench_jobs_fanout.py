@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 LATENCY = 0.020
@@ -95,8 +96,10 @@ def raw_botocore_ceiling(endpoint: str, n: int) -> tuple[float, float]:
     return n / wall, n / cpu
 
 
-def local_runner(endpoint: str, folder: str, n: int) -> dict:
-    """Throughput and CPU use of a fan-out of ``n`` entries through the local runner."""
+def local_runner(endpoint: str, folder: str, n: int, *, on_start: Callable[[], None] | None = None,
+                 on_end: Callable[[], None] | None = None) -> dict:
+    """Throughput and CPU use of a fan-out of ``n`` entries through the local runner;
+    ``on_start``/``on_end`` are called around the timed span (bench/fanout_profile.py)."""
     from connector_core import Host
     from connector_core.jobs import FanoutJobs, Jobs, JobSettings, LocalRunner
     from connector_core.store import ConnectionStore, Keyring, generate_master_key
@@ -111,18 +114,22 @@ def local_runner(endpoint: str, folder: str, n: int) -> dict:
     fanout.wait(TENANT, fanout.submit(TENANT, connection, "put_events", {"entries": entries(20), **params},
                                       chunk_size=10).id)  # warm: client, validators, store
     request = {"entries": entries(n), **params}
+    if on_start:
+        on_start()
     cpu, start, machine = time.process_time(), time.perf_counter(), machine_busy()
     parent = fanout.submit(TENANT, connection, "put_events", request, chunk_size=CHUNK)
     del request  # as a caller that submitted its input: it need not stay alive while the job runs
     done = fanout.wait(TENANT, parent.id)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if on_end:
+        on_end()
     busy, total = (now - then for now, then in zip(machine_busy(), machine, strict=True))
     chunks = fanout.chunks(TENANT, parent.id)
     sending = max(c.finished_at for c in chunks) - min(c.started_at for c in chunks)
     jobs.close()
     store.close()
     assert done.result and done.result["successful_count"] == n, done.result
-    return {"rate": n / wall, "sending_rate": n / sending.total_seconds(), "cpu": cpu / wall,
+    return {"rate": n / wall, "sending_rate": n / sending.total_seconds(), "cpu": cpu / wall, "cpu_seconds": cpu,
             "per_cpu": n / cpu, "machine_busy": busy / total * (os.cpu_count() or 1),
             "chunks": done.result["fanout"]["chunks"], "chunk_size": done.result["fanout"]["chunk_size"]}
 

@@ -3,8 +3,8 @@
 Each function named below is wrapped to add up the CPU time of the thread running it
 (``time.thread_time``: a thread waiting for the GIL or for a socket is not counted; the
 outermost call only, so recursion counts once). One fan-out of BENCH_EVENTS entries (default
-100,000) then runs through the local runner against the 20 ms stand-in in its own process,
-configured as in bench_jobs_fanout. Printed: each function's CPU seconds, calls and share of
+100,000) then runs through bench_jobs_fanout's local runner against the 20 ms stand-in in
+its own process. Printed: each function's CPU seconds, calls and share of
 this process's CPU from submit to merged outcomes, and botocore's share
 (``BaseClient._make_api_call``, the calls themselves): raw botocore's own loop spends ~97% of
 its CPU there, so the gap is what the runner, the store and the plugin cost. A diagnostic,
@@ -59,6 +59,7 @@ class Accounts:
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
+        self.counting = False  # only the timed span counts: not the warm-up, nor the close after
         self._inside = threading.local()
 
     def wrap(self, owner: Any, attribute: str, label: str) -> None:
@@ -75,15 +76,20 @@ class Accounts:
             try:
                 return original(*args, **kwargs)
             finally:
-                seconds[label] += time.thread_time() - start
-                calls[label] += 1
+                if self.counting:
+                    seconds[label] += time.thread_time() - start
+                    calls[label] += 1
                 active.discard(label)
 
         setattr(owner, attribute, accounted)
 
-    def clear(self) -> None:
+    def start(self) -> None:
         self.seconds.clear()
         self.calls.clear()
+        self.counting = True
+
+    def stop(self) -> None:
+        self.counting = False
 
 
 def install(accounts: Accounts) -> None:
@@ -95,38 +101,6 @@ def install(accounts: Accounts) -> None:
         accounts.wrap(owner, attribute, path)
 
 
-def run(endpoint: str, folder: str, accounts: Accounts) -> tuple[float, float]:
-    """(events/s, CPU seconds) of one fan-out, with ``accounts`` counting only its own span."""
-    from connector_core import Host
-    from connector_core.jobs import FanoutJobs, Jobs, JobSettings, LocalRunner
-    from connector_core.store import ConnectionStore, Keyring, generate_master_key
-
-    host = Host.discover(settings={"net.allow_loopback": True})
-    store = ConnectionStore.open(host, f"sqlite:///{folder}/profile.db",
-                                 Keyring.from_text(generate_master_key(), source="bench"))
-    workers = fanout_bench.LOCAL_WORKERS
-    jobs = Jobs(store, LocalRunner(workers), settings=JobSettings(workers=workers))
-    fanout = FanoutJobs(jobs)
-    tenant = fanout_bench.TENANT
-    connection = store.create(tenant, "aws.eventbridge", "profile", fanout_bench.connection_values(endpoint)).id
-    params = {"concurrency": fanout_bench.CONCURRENCY}
-    fanout.wait(tenant, fanout.submit(tenant, connection, "put_events",
-                                      {"entries": fanout_bench.entries(20), **params}, chunk_size=10).id)
-    request = {"entries": fanout_bench.entries(EVENTS), **params}
-    accounts.clear()
-    cpu, start = time.process_time(), time.perf_counter()
-    parent = fanout.submit(tenant, connection, "put_events", request)
-    del request
-    done = fanout.wait(tenant, parent.id)
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    frozen = Counter(accounts.seconds), Counter(accounts.calls)
-    jobs.close()
-    store.close()
-    assert done.result and done.result["successful_count"] == EVENTS, done.result
-    accounts.seconds, accounts.calls = frozen
-    return EVENTS / wall, cpu
-
-
 def main() -> None:
     from connector_core import Host
     from connector_core.aws.stand_in import stand_in_process
@@ -135,7 +109,8 @@ def main() -> None:
     accounts = Accounts()
     install(accounts)
     with stand_in_process(fanout_bench.LATENCY) as endpoint, tempfile.TemporaryDirectory() as folder:
-        rate, cpu = run(endpoint, folder, accounts)
+        result = fanout_bench.local_runner(endpoint, folder, EVENTS, on_start=accounts.start, on_end=accounts.stop)
+    rate, cpu = result["rate"], result["cpu_seconds"]
     print(f"{EVENTS:,} events through the local runner ({fanout_bench.LOCAL_WORKERS} threads x concurrency "
           f"{fanout_bench.CONCURRENCY}): {rate:.0f} events/s, {cpu:.2f} s of CPU; botocore's share "
           f"{accounts.seconds['BaseClient._make_api_call'] / cpu:.1%} (raw botocore's loop: ~97%)")
